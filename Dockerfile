@@ -1,0 +1,18 @@
+# One image for every service; the command picks the service: `python -m services.<name> run`.
+FROM python:3.11-slim AS build
+ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PROJECT_ENVIRONMENT=/app/.venv UV_PYTHON_DOWNLOADS=never
+RUN pip install --no-cache-dir "uv==0.13.9"
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY shared ./shared
+COPY services ./services
+
+FROM python:3.11-slim
+RUN groupadd --system --gid 10001 grassroots \
+ && useradd --system --uid 10001 --gid grassroots --home-dir /app --no-create-home grassroots
+WORKDIR /app
+COPY --from=build --chown=grassroots:grassroots /app /app
+ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 LOG_FORMAT=json
+USER grassroots
+CMD ["python", "-m", "services", "--help"]

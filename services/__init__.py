@@ -1,0 +1,22 @@
+"""The four grassroots services. Each folder has the same shape:
+
+bootstrap.py      the wiring: the ServiceDefinition (start reading here)
+subscriptions.py  which events it consumes, with their handlers, and which it publishes
+handlers/         plain async functions over a unit of work: the business logic
+domain/           plain data and rules, no I/O
+api/              thin HTTP routers
+migrations/       plain SQL, applied in order into the service's own schema
+asyncapi.yaml     generated from the code: `python -m services asyncapi`
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from shared.runtime.definition import ServiceDefinition
+
+SERVICE_NAMES = ("patrol", "dispatch", "notify", "training")
+
+
+def definition_of(name: str) -> ServiceDefinition:
+    return importlib.import_module(f"services.{name}.bootstrap").definition()

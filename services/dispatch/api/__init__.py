@@ -1,0 +1,5 @@
+"""The dispatch service's HTTP routers (thin: request in, handler call, response out)."""
+
+from fastapi import APIRouter
+
+ROUTERS: list[APIRouter] = []

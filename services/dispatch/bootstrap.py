@@ -1,0 +1,21 @@
+"""Wires the dispatch service: what it consumes, what it publishes, what it serves. The one place to look."""
+
+from pathlib import Path
+
+from services.dispatch.api import ROUTERS
+from services.dispatch.subscriptions import PUBLISHES, SUBSCRIPTIONS
+from shared.runtime import ServiceDefinition
+
+DESCRIPTION = "Every report becomes a case routed to the responsible unit, with a deadline, escalation when overdue, duplicate merging, and a lifecycle to verified closure."
+
+
+def definition() -> ServiceDefinition:
+    return ServiceDefinition(
+        name="dispatch",
+        description=DESCRIPTION,
+        directory=Path(__file__).parent,
+        http_port=8002,
+        subscriptions=SUBSCRIPTIONS,
+        publishes=PUBLISHES,
+        routers=ROUTERS,
+    )

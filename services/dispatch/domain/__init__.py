@@ -1,0 +1,1 @@
+"""The dispatch service's domain: plain data and rules, no I/O."""

@@ -1,0 +1,1 @@
+"""The dispatch service's handlers: plain async functions over a unit of work."""

@@ -1,0 +1,1 @@
+"""The notify service's domain: plain data and rules, no I/O."""

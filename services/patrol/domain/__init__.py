@@ -1,0 +1,1 @@
+"""The patrol service's domain: plain data and rules, no I/O."""

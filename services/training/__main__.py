@@ -1,0 +1,8 @@
+"""`python -m services.training [run|migrate|asyncapi]`."""
+
+import sys
+
+from services.training.bootstrap import definition
+from shared.runtime.cli import main
+
+sys.exit(main(definition))

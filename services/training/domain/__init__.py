@@ -1,0 +1,1 @@
+"""The training service's domain: plain data and rules, no I/O."""

@@ -1,0 +1,1 @@
+"""Storage: connection pools, per-service migrations, and the provisioning of roles and schemas."""

@@ -1,0 +1,31 @@
+"""One asyncpg pool per service, confined to the service's own schema."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def connect(dsn: str, schema: str) -> asyncpg.Connection:
+    """A single connection (for migrations, tools and the relay's listener)."""
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema, "application_name": schema})
+    await _init_connection(conn)
+    return conn
+
+
+async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings={"search_path": schema, "application_name": schema},
+    )
+    assert pool is not None
+    return pool

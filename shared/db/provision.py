@@ -1,0 +1,66 @@
+"""Create the database, and for each service a login role and a schema that only that role can use.
+
+Run with an administrator's URL. Idempotent: run it on every deployment.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from shared.db.url import with_database
+
+
+async def _create_database(admin_url: str, database: str) -> None:
+    conn = await asyncpg.connect(with_database(admin_url, "postgres"))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            try:
+                await conn.execute(f'CREATE DATABASE "{database}"')
+            except asyncpg.DuplicateDatabaseError:
+                pass
+    finally:
+        await conn.close()
+
+
+async def _create_role(conn: asyncpg.Connection, role: str, password: str) -> None:
+    statement = await conn.fetchval(
+        "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)", role, password
+    )
+    try:
+        await conn.execute(statement)
+    except (asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
+        pass
+    # A service role owns nothing outside its schema and can create nothing elsewhere.
+    alter = await conn.fetchval(
+        "SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', $1::text, $2::text)",
+        role,
+        password,
+    )
+    await conn.execute(alter)
+
+
+async def provision(admin_url: str, database: str, roles: dict[str, str]) -> None:
+    """`roles` maps each service name (its role and its schema) to the role's password."""
+    await _create_database(admin_url, database)
+    conn = await asyncpg.connect(with_database(admin_url, database))
+    try:
+        await conn.execute("SELECT pg_advisory_lock(hashtext('grassroots.provision'))")
+        await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
+        await conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        for role, password in roles.items():
+            await _create_role(conn, role, password)
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{role}" AUTHORIZATION "{role}"')
+            await conn.execute(f'REVOKE ALL ON SCHEMA "{role}" FROM PUBLIC')
+            await conn.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{role}"')
+            await conn.execute(f'ALTER ROLE "{role}" IN DATABASE "{database}" SET search_path = "{role}"')
+    finally:
+        await conn.close()
+
+
+async def drop_database(admin_url: str, database: str) -> None:
+    conn = await asyncpg.connect(with_database(admin_url, "postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await conn.close()

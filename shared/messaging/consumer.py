@@ -1,0 +1,211 @@
+"""The consumer: each message is parsed, checked, handled once, and acknowledged; failures follow one policy.
+
+- A message that can never be processed (bad JSON, unknown type or version, invalid payload) is dead-lettered
+  at once with its reason, and the consumer goes on.
+- Any other failure is handed back to the queue after a back-off; at the last delivery the queue allows, it is
+  dead-lettered with the error as its reason. Transient errors (database away) and bugs differ only in the log.
+- A handler's effects, its events and the inbox record commit in one transaction; a redelivered event finds
+  its inbox record and is acknowledged without effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+
+from shared.events.envelope import Event, PoisonMessage, parse_event
+from shared.events.registry import EventData
+from shared.inbox import record_first_delivery
+from shared.logging import get_logger
+from shared.messaging.dead_letters import dead_letter_copy
+from shared.messaging.failures import backoff_seconds, delivery_attempt, is_transient
+from shared.messaging.topology import Topology
+from shared.unit_of_work import UnitOfWork
+
+log = get_logger(__name__)
+
+Handler = Callable[[UnitOfWork, Event[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One event type (at one version) a service consumes, and the plain function that handles it."""
+
+    event: type[EventData]
+    handler: Handler
+
+    @property
+    def event_type(self) -> str:
+        return self.event.event_type
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    delivery_limit: int = 5
+    backoff_base: float = 0.5
+    backoff_ceiling: float = 15.0
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        service: str,
+        source: str,
+        pool: asyncpg.Pool,
+        channel: AbstractChannel,
+        topology: Topology,
+        subscriptions: Sequence[Subscription],
+        retry: RetryPolicy,
+    ) -> None:
+        self._service = service
+        self._source = source
+        self._pool = pool
+        self._channel = channel
+        self._topology = topology
+        self._subscriptions = list(subscriptions)
+        self._retry = retry
+        self._consuming: list[tuple[AbstractQueue, str]] = []
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._dead_letter_exchange: AbstractExchange | None = None
+
+    async def start(self, queues: dict[str, AbstractQueue]) -> None:
+        self._dead_letter_exchange = await self._channel.get_exchange(
+            self._topology.dead_letter_exchange, ensure=False
+        )
+        for subscription in self._subscriptions:
+            queue = queues[subscription.event_type]
+            tag = await queue.consume(self._callback(subscription, queue.name))
+            self._consuming.append((queue, tag))
+
+    @property
+    def in_flight(self) -> int:
+        """Messages being handled right now."""
+        return len(self._in_flight)
+
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Stop taking messages, then let the ones in hand finish (those still running at `timeout` are requeued)."""
+        for queue, tag in self._consuming:
+            try:
+                await queue.cancel(tag)
+            except Exception as error:  # the channel may already be gone; its messages return to the queue
+                log.warning("could not cancel consumer", queue=queue.name, error=repr(error))
+        self._consuming.clear()
+        if self._in_flight:
+            done, pending = await asyncio.wait(set(self._in_flight), timeout=timeout)
+            for task in pending:
+                task.cancel()
+
+    def _callback(
+        self, subscription: Subscription, queue: str
+    ) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self._in_flight.add(task)
+            try:
+                await self._process(subscription, queue, message)
+            finally:
+                self._in_flight.discard(task)
+
+        return on_message
+
+    async def _process(
+        self, subscription: Subscription, queue: str, message: AbstractIncomingMessage
+    ) -> None:
+        attempt = delivery_attempt(message)
+        try:
+            event = self._parse(subscription, message)
+        except PoisonMessage as poison:
+            log.error(
+                "poison message dead-lettered",
+                queue=queue,
+                reason=poison.reason,
+                detail=poison.detail,
+                message_id=message.message_id,
+            )
+            await self._dead_letter(message, queue, poison.reason, poison.detail, attempt)
+            return
+        with structlog.contextvars.bound_contextvars(**event.envelope.log_context()):
+            try:
+                handled = await self._handle_once(subscription, event)
+            except asyncio.CancelledError:
+                await message.nack(requeue=True)
+                raise
+            except Exception as error:
+                await self._after_failure(message, queue, error, attempt)
+                return
+            await message.ack()
+            log.debug("event handled" if handled else "duplicate event ignored", queue=queue)
+
+    @staticmethod
+    def _parse(subscription: Subscription, message: AbstractIncomingMessage) -> Event[EventData]:
+        event = parse_event(message.headers or {}, message.body)
+        expected = (subscription.event.event_type, subscription.event.version)
+        if (event.envelope.type, event.envelope.version) != expected:
+            raise PoisonMessage(
+                "unknown-type",
+                f"this queue takes {expected[0]} v{expected[1]}, got {event.envelope.type} v{event.envelope.version}",
+            )
+        return event
+
+    async def _handle_once(self, subscription: Subscription, event: Event[EventData]) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            if not await record_first_delivery(conn, event.envelope):
+                return False
+            await subscription.handler(UnitOfWork(conn, self._source, cause=event.envelope), event)
+            return True
+
+    async def _after_failure(
+        self, message: AbstractIncomingMessage, queue: str, error: Exception, attempt: int
+    ) -> None:
+        transient = is_transient(error)
+        if attempt >= self._retry.delivery_limit:
+            log.error(
+                "handler failed at the last delivery; dead-lettered",
+                queue=queue,
+                attempt=attempt,
+                error=repr(error),
+                exc_info=not transient,
+            )
+            reason = "transient-failure-exhausted" if transient else "handler-error"
+            await self._dead_letter(message, queue, reason, repr(error), attempt)
+            return
+        wait = backoff_seconds(attempt, base=self._retry.backoff_base, ceiling=self._retry.backoff_ceiling)
+        if transient:
+            log.warning(
+                "transient failure; will retry",
+                queue=queue,
+                attempt=attempt,
+                error=repr(error),
+                retry_in_seconds=round(wait, 2),
+            )
+        else:
+            log.error(
+                "handler failed; will retry", queue=queue, attempt=attempt, error=repr(error), exc_info=True
+            )
+        try:
+            await asyncio.sleep(wait)
+        finally:
+            await message.nack(requeue=True)
+
+    async def _dead_letter(
+        self, message: AbstractIncomingMessage, queue: str, reason: str, detail: str, attempt: int
+    ) -> None:
+        assert self._dead_letter_exchange is not None
+        copy = dead_letter_copy(message, queue=queue, reason=reason, detail=detail, attempts=attempt)
+        try:
+            await self._dead_letter_exchange.publish(copy, routing_key=self._service, mandatory=True)
+        except (
+            Exception
+        ) as error:  # keep the message rather than lose it; the queue's own limit still applies
+            log.error("could not dead-letter; handing the message back", error=repr(error))
+            await message.nack(requeue=True)
+            return
+        await message.ack()

@@ -1,0 +1,141 @@
+"""Dead letters: what could not be processed, with the reason, kept for an operator to inspect and requeue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+
+from shared.messaging.topology import Topology
+
+REASON = "x-dead-letter-reason"
+DETAIL = "x-dead-letter-detail"
+ORIGINAL_QUEUE = "x-original-queue"
+ORIGINAL_ROUTING_KEY = "x-original-routing-key"
+DEAD_LETTERED_AT = "x-dead-lettered-at"
+ATTEMPTS = "x-delivery-attempts"
+_OUR_HEADERS = (REASON, DETAIL, ORIGINAL_QUEUE, ORIGINAL_ROUTING_KEY, DEAD_LETTERED_AT, ATTEMPTS)
+_BROKER_HEADERS = (
+    "x-death",
+    "x-first-death-exchange",
+    "x-first-death-queue",
+    "x-first-death-reason",
+    "x-last-death-exchange",
+    "x-last-death-queue",
+    "x-last-death-reason",
+    "x-delivery-count",
+)
+_MAX_DETAIL = 2000
+
+
+def _copy(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+    return aio_pika.Message(
+        body=message.body,
+        headers=headers,
+        content_type=message.content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        correlation_id=message.correlation_id,
+        timestamp=message.timestamp,
+        type=message.type,
+        app_id=message.app_id,
+    )
+
+
+def dead_letter_copy(
+    message: AbstractIncomingMessage, *, queue: str, reason: str, detail: str, attempts: int
+) -> aio_pika.Message:
+    """The message as it came, plus why it is dead and where it came from."""
+    headers = dict(message.headers or {})
+    headers.update(
+        {
+            REASON: reason,
+            DETAIL: detail[:_MAX_DETAIL],
+            ORIGINAL_QUEUE: queue,
+            ORIGINAL_ROUTING_KEY: message.routing_key or "",
+            DEAD_LETTERED_AT: datetime.now(UTC).isoformat(),
+            ATTEMPTS: attempts,
+        }
+    )
+    return _copy(message, headers)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    reason: str
+    detail: str
+    original_queue: str
+    routing_key: str
+    dead_lettered_at: str
+    message_id: str | None
+    headers: dict[str, Any]
+    body: bytes
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value if value is not None else "")
+
+
+def describe(message: AbstractIncomingMessage) -> DeadLetter:
+    """Read a dead letter, whether we dead-lettered it (our headers) or the broker did (x-death)."""
+    headers = dict(message.headers or {})
+    original_queue = _text(headers.get(ORIGINAL_QUEUE) or headers.get("x-first-death-queue"))
+    reason = _text(headers.get(REASON) or headers.get("x-first-death-reason"))
+    return DeadLetter(
+        reason=reason,
+        detail=_text(headers.get(DETAIL)),
+        original_queue=original_queue,
+        routing_key=_text(headers.get(ORIGINAL_ROUTING_KEY) or message.routing_key),
+        dead_lettered_at=_text(headers.get(DEAD_LETTERED_AT)),
+        message_id=message.message_id,
+        headers=headers,
+        body=message.body,
+    )
+
+
+async def peek(
+    channel: AbstractChannel, topology: Topology, service: str, limit: int = 100
+) -> list[DeadLetter]:
+    """Look at up to `limit` dead letters without removing them (they are handed back unacknowledged)."""
+    queue = await channel.get_queue(topology.dead_letter_queue(service), ensure=False)
+    seen: list[AbstractIncomingMessage] = []
+    try:
+        while len(seen) < limit:
+            message = await queue.get(no_ack=False, fail=False)
+            if message is None:
+                break
+            seen.append(message)
+        return [describe(message) for message in seen]
+    finally:
+        for message in seen:
+            await message.nack(requeue=True)
+
+
+async def requeue(
+    channel: AbstractChannel, topology: Topology, service: str, limit: int | None = None
+) -> int:
+    """Send dead letters back to the queue they came from, without their dead-letter headers.
+
+    `channel` must have publisher confirms on: a letter is removed only after its copy is confirmed.
+    """
+    queue = await channel.get_queue(topology.dead_letter_queue(service), ensure=False)
+    moved = 0
+    while limit is None or moved < limit:
+        message = await queue.get(no_ack=False, fail=False)
+        if message is None:
+            break
+        letter = describe(message)
+        headers = {k: v for k, v in letter.headers.items() if k not in _OUR_HEADERS + _BROKER_HEADERS}
+        await channel.default_exchange.publish(_copy(message, headers), routing_key=letter.original_queue)
+        await message.ack()
+        moved += 1
+    return moved
+
+
+async def purge(channel: AbstractChannel, topology: Topology, service: str) -> int:
+    queue = await channel.get_queue(topology.dead_letter_queue(service), ensure=False)
+    result = await queue.purge()
+    return int(result.message_count or 0)

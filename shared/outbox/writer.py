@@ -1,0 +1,30 @@
+"""Writing events into a service's outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from shared.events.envelope import Envelope
+from shared.events.registry import EventData
+
+_INSERT = """
+INSERT INTO outbox (event_id, source, event_type, version, subject, occurred_at, correlation_id, causation_id, data)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb)
+"""
+
+
+async def append(conn: asyncpg.Connection, envelope: Envelope, data: EventData) -> None:
+    if not conn.is_in_transaction():
+        raise RuntimeError("events must be written inside the transaction of the state change they record")
+    await conn.execute(
+        _INSERT,
+        envelope.id,
+        envelope.source,
+        envelope.type,
+        envelope.version,
+        envelope.subject,
+        envelope.time,
+        envelope.correlation_id,
+        envelope.causation_id,
+        data.model_dump_json(),
+    )

@@ -1,0 +1,60 @@
+"""The ASGI application of a service: its routers, health endpoints, and the runtime in the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from shared.logging import configure_logging
+from shared.runtime.definition import ServiceDefinition
+from shared.runtime.service import ServiceRuntime
+from shared.settings import ServiceSettings
+
+
+def create_app(
+    definition: ServiceDefinition, settings: ServiceSettings, runtime: ServiceRuntime | None = None
+) -> FastAPI:
+    runtime = runtime or ServiceRuntime(definition, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(definition.name, log_format=settings.log_format, level=settings.log_level)
+        await runtime.start()
+        app.state.pool = runtime.pool
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=f"grassroots {definition.name}", description=definition.description, lifespan=lifespan
+    )
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.auth_secret = settings.auth_secret
+    app.state.source = definition.source
+    for router in definition.routers:
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": definition.name}
+
+    @app.get("/readyz", tags=["operations"], summary="The database, the broker and the relay are reachable")
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+        )
+
+    return app
+
+
+def pool_of(request: Request) -> asyncpg.Pool:
+    """A FastAPI dependency: the service's database pool."""
+    return request.app.state.pool

@@ -1,0 +1,34 @@
+"""What a service declares about itself, in one place: what it consumes, what it publishes, what it serves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from shared.events.registry import EventData
+from shared.messaging.consumer import Subscription
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    description: str
+    directory: Path = field(
+        metadata={"doc": "the service's folder: migrations/ and asyncapi.yaml live there"}
+    )
+    http_port: int
+    subscriptions: Sequence[Subscription] = ()
+    publishes: Sequence[type[EventData]] = ()
+    routers: Sequence[APIRouter] = ()
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents `source` of everything this service publishes."""
+        return f"/services/{self.name}"
+
+    @property
+    def consumed_event_types(self) -> list[str]:
+        return [subscription.event_type for subscription in self.subscriptions]

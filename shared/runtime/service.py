@@ -1,0 +1,137 @@
+"""Starting and stopping a service's moving parts: database pool, broker connection, relay, consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import AbstractRobustConnection
+
+from shared.db.pool import create_pool
+from shared.logging import get_logger
+from shared.messaging.consumer import EventConsumer, RetryPolicy
+from shared.messaging.publisher import EventPublisher, confirming_channel
+from shared.messaging.topology import Topology
+from shared.outbox.relay import AfterPublish, OutboxRelay
+from shared.runtime.definition import ServiceDefinition
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+T = TypeVar("T")
+
+
+async def with_retries(what: str, connect: Callable[[], Awaitable[T]], *, attempts: int = 30) -> T:
+    """Keep trying to reach a dependency that may still be starting (compose brings them up in parallel)."""
+    delay = 0.5
+    for attempt in range(1, attempts + 1):
+        try:
+            return await connect()
+        except (OSError, asyncpg.PostgresError, aio_pika.exceptions.AMQPError) as error:
+            if attempt == attempts:
+                raise
+            log.warning("dependency not reachable yet", dependency=what, attempt=attempt, error=repr(error))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    raise AssertionError("unreachable")
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        definition: ServiceDefinition,
+        settings: ServiceSettings,
+        *,
+        after_publish: AfterPublish | None = None,
+    ) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.topology = Topology(settings.amqp_namespace, settings.delivery_limit)
+        self._after_publish = after_publish
+        self.pool: asyncpg.Pool | None = None
+        self.connection: AbstractRobustConnection | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: EventConsumer | None = None
+        self._relay_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        settings, name = self.settings, self.definition.name
+        self.pool = await with_retries(
+            "postgresql",
+            lambda: create_pool(
+                settings.database_url,
+                name,
+                min_size=settings.database_pool_min,
+                max_size=settings.database_pool_max,
+            ),
+        )
+        self.connection = await with_retries(
+            "rabbitmq", lambda: aio_pika.connect_robust(settings.rabbitmq_url)
+        )
+        publish_channel = await confirming_channel(self.connection)
+        events = await self.topology.declare_exchanges(publish_channel)
+        self.relay = OutboxRelay(
+            pool=self.pool,
+            schema=name,
+            publisher=EventPublisher(events),
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+            after_publish=self._after_publish,
+        )
+        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{name}-outbox-relay")
+
+        consume_channel = await confirming_channel(self.connection)
+        await consume_channel.set_qos(prefetch_count=settings.prefetch)
+        queues = await self.topology.declare_service(
+            consume_channel, name, self.definition.consumed_event_types
+        )
+        self.consumer = EventConsumer(
+            service=name,
+            source=self.definition.source,
+            pool=self.pool,
+            channel=consume_channel,
+            topology=self.topology,
+            subscriptions=self.definition.subscriptions,
+            retry=RetryPolicy(
+                settings.delivery_limit, settings.retry_backoff_seconds, settings.retry_backoff_max_seconds
+            ),
+        )
+        await self.consumer.start(queues)
+        log.info("service started", subscriptions=self.definition.consumed_event_types)
+
+    async def stop(self) -> None:
+        """Graceful: stop consuming, finish the messages in hand, stop the relay, close connections."""
+        if self.consumer is not None:
+            await self.consumer.stop()
+        if self.relay is not None and self._relay_task is not None:
+            self.relay.stop()
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._relay_task, timeout=10)
+        if self.connection is not None:
+            await self.connection.close()
+        if self.pool is not None:
+            await self.pool.close()
+        log.info("service stopped")
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency and whether this process can reach it now."""
+        checks: dict[str, str] = {}
+        try:
+            assert self.pool is not None
+            async with self.pool.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1", timeout=2)
+            checks["database"] = "ok"
+        except Exception as error:
+            checks["database"] = f"unavailable: {error!r}"
+        connected = (
+            self.connection is not None
+            and not self.connection.is_closed
+            and self.connection.connected.is_set()
+        )
+        checks["broker"] = "ok" if connected else "unavailable"
+        relay_alive = self._relay_task is not None and not self._relay_task.done()
+        checks["outbox_relay"] = "ok" if relay_alive else "stopped"
+        return checks

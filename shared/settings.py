@@ -1,0 +1,59 @@
+"""Settings read from environment variables, with defaults that work against a local RabbitMQ and PostgreSQL."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
+LOCAL_ADMIN_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:5432/grassroots"
+
+
+class MessagingSettings(BaseSettings):
+    """How a process reaches RabbitMQ and which names it uses there."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    rabbitmq_url: str = Field(LOCAL_RABBITMQ_URL, description="AMQP URL of the broker.")
+    amqp_namespace: str = Field(
+        "",
+        description="Prefix for every exchange and queue name; tests use it to keep runs apart.",
+    )
+    prefetch: int = Field(32, ge=1, description="Unacknowledged messages a consumer may hold at once.")
+    delivery_limit: int = Field(
+        5, ge=2, description="Deliveries of one message before it is dead-lettered (quorum x-delivery-limit)."
+    )
+    retry_backoff_seconds: float = Field(
+        0.5, gt=0, description="First back-off before a failed message is handed back; doubles each attempt."
+    )
+    retry_backoff_max_seconds: float = Field(15.0, gt=0)
+
+
+class ServiceSettings(MessagingSettings):
+    """Everything one service process reads from its environment."""
+
+    service_name: str = Field(description="patrol, dispatch, notify or training; set by the service itself.")
+    database_url: str = Field(
+        "",
+        description="The service's own role on the shared database; defaults to a local role named after it.",
+    )
+    database_pool_min: int = 2
+    database_pool_max: int = 10
+    http_host: str = "0.0.0.0"
+    http_port: int = 8000
+    auth_secret: str = Field(
+        "grassroots-development-secret-change-me",
+        min_length=32,
+        description="HMAC secret that signs bearer tokens (HS256). Set a long random value in production.",
+    )
+    log_format: str = Field("auto", pattern="^(auto|json|console)$")
+    log_level: str = "INFO"
+    outbox_poll_seconds: float = Field(
+        1.0, gt=0, description="How often the relay looks at the outbox when no notification came."
+    )
+    outbox_batch_size: int = Field(200, ge=1)
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.database_url:
+            name = self.service_name
+            self.database_url = f"postgresql://{name}:{name}@127.0.0.1:5432/grassroots"

@@ -1,0 +1,76 @@
+"""Bearer tokens: signed, expiring, and checked for roles on every protected endpoint."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI
+
+from shared.auth import InvalidToken, Principal, issue_token, main, require, verify_token
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+
+
+def test_a_token_carries_its_subject_and_roles():
+    token = issue_token(SECRET, "w-0001", ["watcher"], community_code="WG-TJ")
+    principal = verify_token(SECRET, token)
+    assert principal == Principal("w-0001", frozenset({"watcher"}), "WG-TJ")
+
+
+def test_a_token_signed_with_another_secret_is_refused():
+    token = issue_token("another-secret-entirely-and-also-long-enough", "w-0001", ["watcher"])
+    with pytest.raises(InvalidToken, match="Signature"):
+        verify_token(SECRET, token)
+
+
+def test_an_expired_token_is_refused():
+    token = issue_token(SECRET, "w-0001", ["watcher"], now=datetime.now(UTC) - timedelta(days=2))
+    with pytest.raises(InvalidToken, match="expired"):
+        verify_token(SECRET, token)
+
+
+def test_unknown_roles_cannot_be_issued():
+    with pytest.raises(ValueError, match="emperor"):
+        issue_token(SECRET, "x", ["emperor"])
+
+
+@pytest.fixture
+def client():
+    app = FastAPI()
+    app.state.auth_secret = SECRET
+
+    @app.post("/cases/{case_id}/accept")
+    async def accept(case_id: str, principal: Principal = Depends(require("handler"))) -> dict[str, str]:
+        return {"accepted_by": principal.subject}
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def test_a_write_endpoint_refuses_a_request_without_a_token(client):
+    response = await client.post("/cases/1/accept")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_a_write_endpoint_refuses_the_wrong_role(client):
+    token = issue_token(SECRET, "r-1", ["resident"])
+    response = await client.post("/cases/1/accept", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    assert "handler" in response.json()["detail"]
+
+
+async def test_a_write_endpoint_accepts_the_right_role_and_admins(client):
+    for roles in (["handler"], ["admin"]):
+        token = issue_token(SECRET, "h-7", roles)
+        response = await client.post("/cases/1/accept", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+        assert response.json() == {"accepted_by": "h-7"}
+
+
+def test_the_command_line_issues_a_token_for_the_configured_secret(monkeypatch, capsys):
+    monkeypatch.setenv("AUTH_SECRET", SECRET)
+    assert main(["--subject", "d-1", "--role", "dispatcher", "--days", "2"]) == 0
+    principal = verify_token(SECRET, capsys.readouterr().out.strip())
+    assert principal.subject == "d-1" and principal.roles == {"dispatcher"}
