@@ -7,6 +7,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY shared ./shared
 COPY services ./services
+COPY deploy/reference ./deploy/reference
 
 FROM python:3.11-slim
 RUN groupadd --system --gid 10001 grassroots \

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEVELOPMENT_SEAL_KEY = "grassroots-development-contact-seal-key-change-me"
+DEFAULT_BUNDLE = Path(__file__).resolve().parent.parent / "deploy" / "reference" / "dadong-sample"
 LOCAL_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_ADMIN_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:5432/grassroots"
 
@@ -52,6 +56,12 @@ class ServiceSettings(MessagingSettings):
         1.0, gt=0, description="How often the relay looks at the outbox when no notification came."
     )
     outbox_batch_size: int = Field(200, ge=1)
+    contact_seal_key: str = Field(
+        DEVELOPMENT_SEAL_KEY,
+        min_length=32,
+        description="Seals contact details in events for notify (shared/contacts.py). Set it in production.",
+    )
+    reference_bundle: Path = Field(DEFAULT_BUNDLE, description="Folder of the reference bundle to load.")
 
     def model_post_init(self, __context: object) -> None:
         if not self.database_url:

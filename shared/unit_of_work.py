@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -20,10 +21,13 @@ class UnitOfWork:
     emitted by a command (an HTTP request) starts a story: the first one correlates to itself, later ones to it.
     """
 
-    def __init__(self, conn: asyncpg.Connection, source: str, cause: Envelope | None = None) -> None:
+    def __init__(
+        self, conn: asyncpg.Connection, source: str, cause: Envelope | None = None, context: Any = None
+    ) -> None:
         self.conn = conn
         self.source = source
         self.cause = cause
+        self.context = context  # the service's dependencies: its clock, its storage, its settings...
         self._story: Envelope | None = None
         self.emitted: list[Envelope] = []
 
@@ -52,7 +56,7 @@ class UnitOfWork:
 
 
 @contextlib.asynccontextmanager
-async def unit_of_work(pool: asyncpg.Pool, source: str) -> AsyncIterator[UnitOfWork]:
+async def unit_of_work(pool: asyncpg.Pool, source: str, context: Any = None) -> AsyncIterator[UnitOfWork]:
     """Open a transaction for a command; it commits when the block ends and rolls back if it raises."""
     async with pool.acquire() as conn, conn.transaction():
-        yield UnitOfWork(conn, source)
+        yield UnitOfWork(conn, source, context=context)

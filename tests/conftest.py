@@ -105,19 +105,25 @@ def settings_for(infra: Infra, topology: Topology) -> Callable[..., ServiceSetti
             "log_format": "console",
         }
         values.update(overrides)
-        return ServiceSettings(**values)
+        return definition.settings_class(**values)
 
     return build
 
 
 @pytest.fixture
 def run_service(settings_for: Callable[..., ServiceSettings]):
-    """`async with run_service(definition) as runtime:` runs a service's relay and consumers for the block."""
+    """`async with run_service(definition, **settings) as runtime:` runs a service's relay and consumers.
+
+    `context=` replaces the service's dependencies (a fake clock, a temporary photo store...).
+    """
 
     @contextlib.asynccontextmanager
     async def running(definition: ServiceDefinition, **kwargs: object) -> AsyncIterator[ServiceRuntime]:
         after_publish = kwargs.pop("after_publish", None)
-        runtime = ServiceRuntime(definition, settings_for(definition, **kwargs), after_publish=after_publish)
+        context = kwargs.pop("context", None)
+        runtime = ServiceRuntime(
+            definition, settings_for(definition, **kwargs), after_publish=after_publish, context=context
+        )
         await runtime.start()
         try:
             yield runtime

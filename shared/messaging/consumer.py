@@ -63,6 +63,7 @@ class EventConsumer:
         topology: Topology,
         subscriptions: Sequence[Subscription],
         retry: RetryPolicy,
+        context: Any = None,
     ) -> None:
         self._service = service
         self._source = source
@@ -71,6 +72,7 @@ class EventConsumer:
         self._topology = topology
         self._subscriptions = list(subscriptions)
         self._retry = retry
+        self._context = context
         self._consuming: list[tuple[AbstractQueue, str]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
         self._dead_letter_exchange: AbstractExchange | None = None
@@ -159,7 +161,7 @@ class EventConsumer:
         async with self._pool.acquire() as conn, conn.transaction():
             if not await record_first_delivery(conn, event.envelope):
                 return False
-            await subscription.handler(UnitOfWork(conn, self._source, cause=event.envelope), event)
+            await subscription.handler(UnitOfWork(conn, self._source, event.envelope, self._context), event)
             return True
 
     async def _after_failure(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, Request
@@ -25,6 +26,7 @@ def create_app(
         configure_logging(definition.name, log_format=settings.log_format, level=settings.log_level)
         await runtime.start()
         app.state.pool = runtime.pool
+        app.state.context = runtime.context
         try:
             yield
         finally:
@@ -58,3 +60,13 @@ def create_app(
 def pool_of(request: Request) -> asyncpg.Pool:
     """A FastAPI dependency: the service's database pool."""
     return request.app.state.pool
+
+
+def context_of(request: Request) -> Any:
+    """A FastAPI dependency: the service's dependencies (clock, storage, settings...)."""
+    return request.app.state.context
+
+
+def source_of(request: Request) -> str:
+    """A FastAPI dependency: the CloudEvents source of the service's events."""
+    return request.app.state.source

@@ -21,7 +21,7 @@ from shared.settings import ServiceSettings
 def settings_for(definition: ServiceDefinition) -> ServiceSettings:
     """The environment's settings; the service's own port unless HTTP_PORT says otherwise."""
     defaults = {} if "HTTP_PORT" in os.environ else {"http_port": definition.http_port}
-    return ServiceSettings(service_name=definition.name, **defaults)
+    return definition.settings_class(service_name=definition.name, **defaults)
 
 
 async def migrate(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:

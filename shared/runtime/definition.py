@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 
 from shared.events.registry import EventData
 from shared.messaging.consumer import Subscription
+from shared.settings import ServiceSettings
+
+
+def _no_context(_settings: ServiceSettings) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,13 @@ class ServiceDefinition:
     subscriptions: Sequence[Subscription] = ()
     publishes: Sequence[type[EventData]] = ()
     routers: Sequence[APIRouter] = ()
+    settings_class: type[ServiceSettings] = ServiceSettings
+    context_factory: Callable[[Any], Any] = field(
+        default=_no_context,
+        metadata={
+            "doc": "builds the service's dependencies (clock, storage, ...) from its settings, at start"
+        },
+    )
 
     @property
     def source(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aio_pika
 import asyncpg
@@ -46,9 +46,11 @@ class ServiceRuntime:
         settings: ServiceSettings,
         *,
         after_publish: AfterPublish | None = None,
+        context: Any = None,
     ) -> None:
         self.definition = definition
         self.settings = settings
+        self.context = context if context is not None else definition.context_factory(settings)
         self.topology = Topology(settings.amqp_namespace, settings.delivery_limit)
         self._after_publish = after_publish
         self.pool: asyncpg.Pool | None = None
@@ -95,6 +97,7 @@ class ServiceRuntime:
             channel=consume_channel,
             topology=self.topology,
             subscriptions=self.definition.subscriptions,
+            context=self.context,
             retry=RetryPolicy(
                 settings.delivery_limit, settings.retry_backoff_seconds, settings.retry_backoff_max_seconds
             ),
