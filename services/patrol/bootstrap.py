@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from services.patrol.api import ROUTERS
+from services.patrol.context import PatrolSettings, build_context
 from services.patrol.subscriptions import PUBLISHES, SUBSCRIPTIONS
 from shared.runtime import ServiceDefinition
 
@@ -18,4 +19,6 @@ def definition() -> ServiceDefinition:
         subscriptions=SUBSCRIPTIONS,
         publishes=PUBLISHES,
         routers=ROUTERS,
+        settings_class=PatrolSettings,
+        context_factory=build_context,
     )

@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from services.patrol.api import open311, patrols, reports, watchers
+
+ROUTERS: list[APIRouter] = [watchers.router, patrols.router, reports.router, open311.router]

@@ -1,0 +1,5 @@
+"""The patrol service's open311 endpoints."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

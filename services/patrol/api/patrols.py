@@ -1,0 +1,5 @@
+"""The patrol service's patrols endpoints."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""The patrol service's reports endpoints."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""The patrol service's watchers endpoints."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

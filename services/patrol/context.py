@@ -1,0 +1,35 @@
+"""The patrol service's dependencies, built once at start from its settings (tests build their own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field
+
+from shared.clock import Clock, SystemClock
+from shared.reference import ReferenceBundle
+from shared.settings import ServiceSettings
+
+
+class PatrolSettings(ServiceSettings):
+    photo_dir: Path = Field(
+        Path("var/photos"), description="Where report photos are stored (a volume in compose)."
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8001", description="How clients reach this service; photo URLs are built from it."
+    )
+    max_photo_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest photo accepted.")
+
+
+@dataclass
+class PatrolContext:
+    settings: PatrolSettings
+    clock: Clock
+    bundle: ReferenceBundle
+
+
+def build_context(settings: PatrolSettings) -> PatrolContext:
+    return PatrolContext(
+        settings=settings, clock=SystemClock(), bundle=ReferenceBundle.load(settings.reference_bundle)
+    )
