@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from faststream import FastStream
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.schemas.queue import QueueType
@@ -73,6 +75,8 @@ def asyncapi_app(definition: ServiceDefinition) -> FastStream:
 
 
 def asyncapi_yaml(definition: ServiceDefinition) -> str:
+    """The document as YAML, keys sorted so that the same code always gives the same text."""
     app = asyncapi_app(definition)
     assert app.schema is not None
-    return app.schema.to_specification().to_yaml()
+    document = app.schema.to_specification().to_jsonable()
+    return yaml.safe_dump(document, sort_keys=True, allow_unicode=True, width=110)
