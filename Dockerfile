@@ -8,10 +8,14 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY shared ./shared
 COPY services ./services
 COPY deploy/reference ./deploy/reference
+COPY ops ./ops
 
 FROM python:3.11-slim
+# Named volumes take the ownership of the directories they are mounted on: make ours writable by the service.
 RUN groupadd --system --gid 10001 grassroots \
- && useradd --system --uid 10001 --gid grassroots --home-dir /app --no-create-home grassroots
+ && useradd --system --uid 10001 --gid grassroots --home-dir /app --no-create-home grassroots \
+ && mkdir -p /var/lib/grassroots/photos /definitions \
+ && chown -R grassroots:grassroots /var/lib/grassroots /definitions
 WORKDIR /app
 COPY --from=build --chown=grassroots:grassroots /app /app
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 LOG_FORMAT=json

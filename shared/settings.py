@@ -23,6 +23,11 @@ class MessagingSettings(BaseSettings):
         "",
         description="Prefix for every exchange and queue name; tests use it to keep runs apart.",
     )
+    amqp_exchanges_predeclared: bool = Field(
+        False,
+        description="The exchanges come from the broker's definitions file; a service only checks they exist "
+        "(its user may not configure them).",
+    )
     prefetch: int = Field(32, ge=1, description="Unacknowledged messages a consumer may hold at once.")
     delivery_limit: int = Field(
         5, ge=2, description="Deliveries of one message before it is dead-lettered (quorum x-delivery-limit)."

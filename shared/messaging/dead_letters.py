@@ -115,23 +115,36 @@ async def peek(
 
 
 async def requeue(
-    channel: AbstractChannel, topology: Topology, service: str, limit: int | None = None
+    channel: AbstractChannel,
+    topology: Topology,
+    service: str,
+    limit: int | None = None,
+    message_id: str | None = None,
 ) -> int:
-    """Send dead letters back to the queue they came from, without their dead-letter headers.
+    """Send dead letters (all, the first `limit`, or the one with `message_id`) back to the queue they came
+    from, without their dead-letter headers.
 
     `channel` must have publisher confirms on: a letter is removed only after its copy is confirmed.
     """
     queue = await channel.get_queue(topology.dead_letter_queue(service), ensure=False)
     moved = 0
-    while limit is None or moved < limit:
-        message = await queue.get(no_ack=False, fail=False)
-        if message is None:
-            break
-        letter = describe(message)
-        headers = {k: v for k, v in letter.headers.items() if k not in _OUR_HEADERS + _BROKER_HEADERS}
-        await channel.default_exchange.publish(_copy(message, headers), routing_key=letter.original_queue)
-        await message.ack()
-        moved += 1
+    passed_over: list[AbstractIncomingMessage] = []
+    try:
+        while limit is None or moved < limit:
+            message = await queue.get(no_ack=False, fail=False)
+            if message is None:
+                break
+            if message_id is not None and message.message_id != message_id:
+                passed_over.append(message)
+                continue
+            letter = describe(message)
+            headers = {k: v for k, v in letter.headers.items() if k not in _OUR_HEADERS + _BROKER_HEADERS}
+            await channel.default_exchange.publish(_copy(message, headers), routing_key=letter.original_queue)
+            await message.ack()
+            moved += 1
+    finally:
+        for message in passed_over:
+            await message.nack(requeue=True)
     return moved
 
 

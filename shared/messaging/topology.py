@@ -17,6 +17,7 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
 class Topology:
     namespace: str = ""
     delivery_limit: int = 5
+    exchanges_predeclared: bool = False  # the broker's definitions made them: only check they are there
 
     @property
     def events_exchange(self) -> str:
@@ -42,8 +43,13 @@ class Topology:
 
     async def declare_exchanges(self, channel: AbstractChannel) -> AbstractExchange:
         """Declare both exchanges; return the events exchange."""
-        await channel.declare_exchange(self.dead_letter_exchange, aio_pika.ExchangeType.DIRECT, durable=True)
-        return await channel.declare_exchange(self.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        passive = self.exchanges_predeclared
+        await channel.declare_exchange(
+            self.dead_letter_exchange, aio_pika.ExchangeType.DIRECT, durable=True, passive=passive
+        )
+        return await channel.declare_exchange(
+            self.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True, passive=passive
+        )
 
     async def declare_service(
         self, channel: AbstractChannel, service: str, event_types: list[str]

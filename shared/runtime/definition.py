@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,13 @@ class ServiceDefinition:
         default=_no_context,
         metadata={
             "doc": "builds the service's dependencies (clock, storage, ...) from its settings, at start"
+        },
+    )
+    background: Sequence[Callable[[Any], Awaitable[None]]] = field(
+        default=(),
+        metadata={
+            "doc": "long-running tasks (a sweeper...), each given the ServiceRuntime; started after the "
+            "consumers, cancelled first on stop"
         },
     )
 

@@ -51,13 +51,16 @@ class ServiceRuntime:
         self.definition = definition
         self.settings = settings
         self.context = context if context is not None else definition.context_factory(settings)
-        self.topology = Topology(settings.amqp_namespace, settings.delivery_limit)
+        self.topology = Topology(
+            settings.amqp_namespace, settings.delivery_limit, settings.amqp_exchanges_predeclared
+        )
         self._after_publish = after_publish
         self.pool: asyncpg.Pool | None = None
         self.connection: AbstractRobustConnection | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
         self._relay_task: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         settings, name = self.settings, self.definition.name
@@ -103,10 +106,19 @@ class ServiceRuntime:
             ),
         )
         await self.consumer.start(queues)
+        self._background = [
+            asyncio.create_task(task(self), name=f"{name}-{getattr(task, '__name__', 'background')}")
+            for task in self.definition.background
+        ]
         log.info("service started", subscriptions=self.definition.consumed_event_types)
 
     async def stop(self) -> None:
-        """Graceful: stop consuming, finish the messages in hand, stop the relay, close connections."""
+        """Graceful: stop background tasks and consuming, finish the messages in hand, stop the relay, close."""
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if self.consumer is not None:
             await self.consumer.stop()
         if self.relay is not None and self._relay_task is not None:

@@ -1,0 +1,1 @@
+"""Event tools for operators and developers: `python -m ops --help`."""

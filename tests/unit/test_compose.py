@@ -1,0 +1,96 @@
+"""The compose deployment is checked without Docker: against the Compose specification, and against the code."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from compose_spec import PyOptions
+from compose_spec.models import ComposeSpecification
+
+from ops.cli import parser as ops_parser
+from ops.settings import OpsSettings
+from services import SERVICE_NAMES, definition_of
+from services.__main__ import SystemSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+COMPOSE = yaml.safe_load(COMPOSE_TEXT)  # PyYAML resolves the `<<` merge keys
+SERVICES = COMPOSE["services"]
+
+
+def _env_names(settings_class: type) -> set[str]:
+    return {name.upper() for name in settings_class.model_fields}
+
+
+def test_the_file_is_a_valid_compose_specification():
+    PyOptions(apply_merge=True).from_yaml(
+        COMPOSE_TEXT
+    ).validate()  # strict: unknown keys and values are errors
+
+
+def test_the_file_validates_against_the_compose_json_schema():
+    schema = ComposeSpecification.model_json_schema()
+    jsonschema.validate(COMPOSE, schema)
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_each_service_runs_its_own_command_on_its_own_port_with_a_matching_health_check(name):
+    definition = definition_of(name)
+    service = SERVICES[name]
+    assert service["command"] == ["python", "-m", f"services.{name}", "run"]
+    assert importlib.util.find_spec(f"services.{name}.__main__") is not None
+    assert service["ports"] == [f"{definition.http_port}:{definition.http_port}"]
+    probe = " ".join(service["healthcheck"]["test"])
+    assert f"http://127.0.0.1:{definition.http_port}/readyz" in probe
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_every_variable_a_service_is_given_is_one_it_reads(name):
+    given = set(SERVICES[name]["environment"])
+    read = _env_names(definition_of(name).settings_class)
+    assert given <= read, f"{name} is given variables it never reads: {sorted(given - read)}"
+    assert {"RABBITMQ_URL", "DATABASE_URL", "AUTH_SECRET"} <= given
+
+
+def test_the_set_up_jobs_run_real_commands_and_read_what_they_are_given():
+    assert SERVICES["migrate"]["command"] == ["python", "-m", "services", "migrate"]
+    assert set(SERVICES["migrate"]["environment"]) <= _env_names(SystemSettings) | {"LOG_FORMAT"}
+    command = SERVICES["broker-definitions"]["command"]
+    assert command[:3] == ["python", "-m", "ops"]
+    ops_parser().parse_args(command[3:])  # exits on an unknown verb or option
+    allowed = _env_names(OpsSettings) | {f"{name.upper()}_AMQP_PASSWORD" for name in SERVICE_NAMES}
+    allowed |= {"RABBITMQ_ADMIN_USER", "RABBITMQ_ADMIN_PASSWORD"}
+    assert set(SERVICES["broker-definitions"]["environment"]) <= allowed
+
+
+def test_every_variable_the_file_uses_has_a_line_in_env_example():
+    used = set(re.findall(r"\$\{([A-Z0-9_]+)\}", COMPOSE_TEXT))
+    example = (ROOT / ".env.example").read_text()
+    defined = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    assert used <= defined, f"missing from .env.example: {sorted(used - defined)}"
+
+
+def test_services_wait_for_healthy_dependencies_and_the_migration():
+    for name in SERVICE_NAMES:
+        needs = SERVICES[name]["depends_on"]
+        assert needs["rabbitmq"]["condition"] == "service_healthy"
+        assert needs["migrate"]["condition"] == "service_completed_successfully"
+    assert (
+        SERVICES["rabbitmq"]["depends_on"]["broker-definitions"]["condition"]
+        == "service_completed_successfully"
+    )
+
+
+def test_the_image_is_multi_stage_installs_from_the_lock_file_and_runs_unprivileged():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", dockerfile, flags=re.MULTILINE)) >= 2
+    assert "uv sync --frozen --no-dev" in dockerfile
+    user = re.findall(r"^USER (\S+)", dockerfile, flags=re.MULTILINE)
+    assert user and user[-1] not in {"root", "0"}
+    for copied in re.findall(r"^COPY (?!--from)(\S+)", dockerfile, flags=re.MULTILINE):
+        assert (ROOT / copied).exists(), f"the Dockerfile copies {copied}, which does not exist"
