@@ -43,9 +43,12 @@ async def _create_role(conn: asyncpg.Connection, role: str, password: str) -> No
 async def provision(admin_url: str, database: str, roles: dict[str, str]) -> None:
     """`roles` maps each service name (its role and its schema) to the role's password."""
     await _create_database(admin_url, database)
+    # Roles belong to the whole cluster while advisory locks belong to one database: provisioners of different
+    # databases (parallel test runs) serialise on a lock taken in the maintenance database.
+    cluster_lock = await asyncpg.connect(with_database(admin_url, "postgres"))
     conn = await asyncpg.connect(with_database(admin_url, database))
     try:
-        await conn.execute("SELECT pg_advisory_lock(hashtext('grassroots.provision'))")
+        await cluster_lock.execute("SELECT pg_advisory_lock(hashtext('grassroots.provision'))")
         await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
         await conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
         for role, password in roles.items():
@@ -56,6 +59,7 @@ async def provision(admin_url: str, database: str, roles: dict[str, str]) -> Non
             await conn.execute(f'ALTER ROLE "{role}" IN DATABASE "{database}" SET search_path = "{role}"')
     finally:
         await conn.close()
+        await cluster_lock.close()
 
 
 async def drop_database(admin_url: str, database: str) -> None:

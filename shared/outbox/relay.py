@@ -40,6 +40,11 @@ _MARK_FAILED = (
     "UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE position = ANY($1)"
 )
 
+_ANY_WAITING = "SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)"
+# A committed row is held back while an older transaction is still open anywhere on the server (see _CLAIM):
+# look again soon rather than at the next poll.
+HELD_BACK_RETRY_SECONDS = 0.02
+
 AfterPublish = Callable[[Sequence[asyncpg.Record]], Awaitable[None]]
 
 
@@ -75,13 +80,16 @@ class OutboxRelay:
         self._after_publish = after_publish
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self.held_back = False  # rows are waiting but an older open transaction holds them back
 
     async def relay_once(self) -> int:
         """Publish one batch of pending events; return how many rows it claimed."""
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(_CLAIM, self._batch_size)
             if not rows:
+                self.held_back = bool(await conn.fetchval(_ANY_WAITING))
                 return 0
+            self.held_back = False
             results = await asyncio.gather(
                 *(self._publisher.publish(envelope_of(row), row["body"].encode()) for row in rows),
                 return_exceptions=True,
@@ -129,7 +137,10 @@ class OutboxRelay:
             await listener.add_listener(self._channel, self._on_notify)
             while not self._stopping.is_set():
                 self._wake.clear()
-                if await self.relay_once() < self._batch_size:
+                claimed = await self.relay_once()
+                if claimed == 0 and self.held_back:
+                    await self._sleep(HELD_BACK_RETRY_SECONDS, wake_early=True)
+                elif claimed < self._batch_size:
                     await self._sleep(self._poll_seconds, wake_early=True)
         finally:
             with contextlib.suppress(Exception):
