@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from services.training.api import ROUTERS
+from services.training.context import TrainingSettings, build_context
 from services.training.subscriptions import PUBLISHES, SUBSCRIPTIONS
 from shared.runtime import ServiceDefinition
 
@@ -18,4 +19,6 @@ def definition() -> ServiceDefinition:
         subscriptions=SUBSCRIPTIONS,
         publishes=PUBLISHES,
         routers=ROUTERS,
+        settings_class=TrainingSettings,
+        context_factory=build_context,
     )

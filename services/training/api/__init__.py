@@ -2,4 +2,24 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from services.training.api import (
+    assistance,
+    competitions,
+    organisations,
+    people,
+    programmes,
+    reserve,
+    sessions,
+    statistics,
+)
+
+ROUTERS: list[APIRouter] = [
+    organisations.router,
+    people.router,
+    programmes.router,
+    sessions.router,
+    reserve.router,
+    assistance.router,
+    competitions.router,
+    statistics.router,
+]

@@ -1,11 +1,11 @@
-"""Events of the training service: people, sessions, attendance, and the reserve pool."""
+"""Events of the training service: people, sessions, attendance, the reserve pool, and the Social Worker Cup."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.catalogue.watcher import SEALED_CONTACTS
 from shared.events.registry import EventData, event
@@ -117,3 +117,28 @@ class ReserveCandidateAppointed(EventData):
     organisation_code: str
     post: str = Field(examples=["社区党委书记"])
     appointed_at: datetime
+
+
+class RankedContestant(BaseModel):
+    """One line of a competition's final ranking."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    rank: int = Field(ge=1, description="Shared by contestants whose scores tie after every tie-break.")
+    person_id: str = Field(examples=["p-0001"])
+    street_code: str = Field(examples=["WG"])
+    total: float = Field(description="The sum of the contestant's per-round averages over the judges.")
+    round_averages: list[float] = Field(
+        min_length=3, max_length=3, description="Average judges' score in rounds 1, 2 and 3."
+    )
+
+
+@event("competition.results.published", version=1, subject="competition_id")
+class CompetitionResultsPublished(EventData):
+    """The final ranking of a Social Worker Cup (社工杯) was published."""
+
+    competition_id: str = Field(examples=["cup-2026"])
+    title: str = Field(max_length=200, examples=["第二届“社工杯”职业能力大赛区级决赛"])
+    tie_break: str = Field(description="How equal totals were ordered before ranks were shared.")
+    ranking: list[RankedContestant] = Field(description="Best first.")
+    published_at: datetime

@@ -1,0 +1,83 @@
+"""Targeted help for weak communities (沉浸式帮扶)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, status
+
+from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.handlers.assistance import (
+    FollowUp,
+    OpenAssistance,
+    RecordVisit,
+    assistance_view,
+    close,
+    follow_up,
+    list_assistance,
+    open_assistance,
+    record_visit,
+)
+from shared.auth import Principal, require
+
+router = APIRouter(tags=["targeted help"])
+
+
+@router.post(
+    "/assistance",
+    status_code=status.HTTP_201_CREATED,
+    summary="Mark a community weak in an area and send an excellent secretary",
+)
+async def post_assistance(body: OpenAssistance, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+    async with g.command() as uow:
+        return {"assistance_id": await open_assistance(uow, body), "status": "open"}
+
+
+@router.get("/assistance", summary="Targeted help, by status")
+async def get_assistance(
+    status: Literal["open", "followed_up", "closed"] | None = None,
+    g: Gate = GateDep,
+    _=Depends(require(*ANYONE)),
+) -> list[dict]:
+    async with g.query() as conn:
+        return await list_assistance(conn, status)
+
+
+@router.get("/assistance/{assistance_id}", summary="One piece of targeted help with its follow-ups")
+async def get_one(assistance_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+    async with g.query() as conn:
+        return await assistance_view(conn, assistance_id)
+
+
+@router.post(
+    "/assistance/{assistance_id}/visit", summary="Record the on-site analysis and the guidance given"
+)
+async def post_visit(
+    assistance_id: str,
+    body: RecordVisit,
+    g: Gate = GateDep,
+    principal: Principal = Depends(require(*STAFF, "community_worker")),
+) -> dict:
+    secretary = None if principal.has_any(*STAFF) else principal.subject
+    async with g.command() as uow:
+        await record_visit(uow, assistance_id, body, secretary_id=secretary)
+    async with g.query() as conn:
+        return await assistance_view(conn, assistance_id)
+
+
+@router.post("/assistance/{assistance_id}/followups", summary="Follow up (open → followed_up)")
+async def post_followup(
+    assistance_id: str, body: FollowUp, g: Gate = GateDep, _=Depends(require(*STAFF))
+) -> dict:
+    async with g.command() as uow:
+        await follow_up(uow, assistance_id, body)
+    async with g.query() as conn:
+        return await assistance_view(conn, assistance_id)
+
+
+@router.post("/assistance/{assistance_id}/close", summary="Close (followed_up → closed)")
+async def post_close(assistance_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+    async with g.command() as uow:
+        await close(uow, assistance_id)
+    async with g.query() as conn:
+        return await assistance_view(conn, assistance_id)

@@ -1,0 +1,62 @@
+"""What every training router shares: a unit of work per command, and domain errors turned into 4xx answers.
+
+Roles: trainers run the programme (people, sessions, the reserve pool, the Cup, whose judges are trainers);
+secretaries and reserve candidates call with the `community_worker` role and their person id as the token's
+subject, and may act only for themselves (enrol, withdraw, give feedback, nominate themselves); admins pass every
+check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+from fastapi import Depends, HTTPException, Request
+
+from services.training.domain.errors import TrainingError
+from shared.runtime.app import context_of, pool_of, source_of
+from shared.unit_of_work import UnitOfWork, unit_of_work
+
+STAFF = ("trainer",)
+ANYONE: tuple[str, ...] = ()  # any valid bearer token
+
+
+class Gate:
+    """Opens one transaction for a request and answers domain errors with their status and field."""
+
+    def __init__(self, request: Request) -> None:
+        self.pool: asyncpg.Pool = pool_of(request)
+        self.context: Any = context_of(request)
+        self.source: str = source_of(request)
+
+    @contextlib.asynccontextmanager
+    async def command(self) -> AsyncIterator[UnitOfWork]:
+        with answering():
+            async with unit_of_work(self.pool, self.source, self.context) as uow:
+                yield uow
+
+    @contextlib.asynccontextmanager
+    async def query(self) -> AsyncIterator[asyncpg.Connection]:
+        with answering():
+            async with self.pool.acquire() as conn:
+                yield conn
+
+
+@contextlib.contextmanager
+def answering():
+    try:
+        yield
+    except TrainingError as error:
+        raise HTTPException(error.status, detail=error.detail()) from None
+    except asyncpg.UniqueViolationError as error:  # two requests raced past the same check
+        detail = {"field": error.constraint_name or "unknown", "message": "it exists already"}
+        raise HTTPException(409, detail=detail) from None
+
+
+def gate(request: Request) -> Gate:
+    return Gate(request)
+
+
+GateDep = Depends(gate)

@@ -1,0 +1,61 @@
+"""People: register, update, read (contacts masked), and each person's training record."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, status
+
+from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.handlers.people import (
+    RegisterPerson,
+    UpdatePerson,
+    list_people,
+    person_view,
+    register_person,
+    update_person,
+)
+from services.training.handlers.records import training_record
+from services.training.handlers.reserve import ensure_self_or_staff
+from shared.auth import Principal, require
+from shared.events.catalogue.training import PersonRole
+
+router = APIRouter(tags=["people"])
+
+
+@router.post("/people", status_code=status.HTTP_201_CREATED, summary="Register a person")
+async def register(body: RegisterPerson, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+    async with g.command() as uow:
+        return {"person_id": await register_person(uow, body)}
+
+
+@router.put("/people/{person_id}", summary="Replace a person's details (publishes person.updated)")
+async def update(person_id: str, body: UpdatePerson, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+    async with g.command() as uow:
+        await update_person(uow, person_id, body)
+    async with g.query() as conn:
+        return await person_view(conn, person_id)
+
+
+@router.get("/people", summary="People, by role and organisation (no contact details)")
+async def people(
+    role: PersonRole | None = None,
+    organisation_code: str | None = None,
+    g: Gate = GateDep,
+    _=Depends(require(*STAFF)),
+) -> list[dict]:
+    async with g.query() as conn:
+        return await list_people(conn, role, organisation_code)
+
+
+@router.get("/people/{person_id}", summary="A person, contacts masked")
+async def read(person_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+    async with g.query() as conn:
+        return await person_view(conn, person_id)
+
+
+@router.get("/people/{person_id}/record", summary="Sessions, hours, tracks completed, mentoring, practice")
+async def record(
+    person_id: str, g: Gate = GateDep, principal: Principal = Depends(require(*STAFF, "community_worker"))
+) -> dict:
+    async with g.query() as conn:
+        ensure_self_or_staff(principal, person_id)
+        return await training_record(conn, person_id)

@@ -1,0 +1,99 @@
+"""Programmes: cultivation tracks, courses, mentor studios and pairings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, status
+
+from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.handlers.mentoring import (
+    EndPairing,
+    OpenStudio,
+    PairMentor,
+    ProgressNote,
+    end_pairing,
+    list_studios,
+    note_progress,
+    open_studio,
+    pair,
+    pairing_view,
+)
+from services.training.handlers.programmes import (
+    CreateCourse,
+    DefineTrack,
+    create_course,
+    define_track,
+    list_courses,
+    tracks,
+)
+from shared.auth import require
+
+router = APIRouter(tags=["programmes"])
+
+
+@router.put("/tracks/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Define or replace a track")
+async def put_track(
+    body: DefineTrack,
+    code: str = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"),
+    g: Gate = GateDep,
+    _=Depends(require(*STAFF)),
+) -> None:
+    async with g.command() as uow:
+        await define_track(uow, code, body)
+
+
+@router.get("/tracks", summary="The cultivation tracks and what each requires")
+async def get_tracks(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[dict]:
+    async with g.query() as conn:
+        return [track for track, _requirements in await tracks(conn)]
+
+
+@router.post(
+    "/courses", status_code=status.HTTP_201_CREATED, summary="Create a course (a series of sessions)"
+)
+async def post_course(body: CreateCourse, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+    async with g.command() as uow:
+        return {"course_id": await create_course(uow, body)}
+
+
+@router.get("/courses", summary="Courses and the sessions scheduled in each")
+async def get_courses(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[dict]:
+    async with g.query() as conn:
+        return await list_courses(conn)
+
+
+@router.post("/studios", status_code=status.HTTP_201_CREATED, summary="Open a mentor studio")
+async def post_studio(body: OpenStudio, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+    async with g.command() as uow:
+        return {"studio_id": await open_studio(uow, body)}
+
+
+@router.get("/studios", summary="Mentor studios and their active pairings")
+async def get_studios(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[dict]:
+    async with g.query() as conn:
+        return await list_studios(conn)
+
+
+@router.post("/pairings", status_code=status.HTTP_201_CREATED, summary="Pair a mentor with a mentee")
+async def post_pairing(body: PairMentor, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+    async with g.command() as uow:
+        return {"pairing_id": await pair(uow, body)}
+
+
+@router.get("/pairings/{pairing_id}", summary="A pairing with its progress notes")
+async def get_pairing(pairing_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+    async with g.query() as conn:
+        return await pairing_view(conn, pairing_id)
+
+
+@router.post("/pairings/{pairing_id}/notes", status_code=status.HTTP_204_NO_CONTENT, summary="Note progress")
+async def post_note(
+    pairing_id: str, body: ProgressNote, g: Gate = GateDep, _=Depends(require(*STAFF))
+) -> None:
+    async with g.command() as uow:
+        await note_progress(uow, pairing_id, body)
+
+
+@router.post("/pairings/{pairing_id}/end", status_code=status.HTTP_204_NO_CONTENT, summary="End a pairing")
+async def post_end(pairing_id: str, body: EndPairing, g: Gate = GateDep, _=Depends(require(*STAFF))) -> None:
+    async with g.command() as uow:
+        await end_pairing(uow, pairing_id, body)

@@ -1,0 +1,98 @@
+"""The reserve pool: nominations, the pool against its target, stages, cultivation records, appointment."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Body, Depends, status
+
+from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.domain.reserve import Stage
+from services.training.handlers.reserve import (
+    Appoint,
+    ChangeStage,
+    CultivationRecord,
+    Nominate,
+    appoint,
+    change_stage,
+    ensure_self_or_staff,
+    nominate,
+    record_cultivation,
+)
+from services.training.handlers.reserve_views import candidate_view, list_candidates, reserve_pool
+from shared.auth import Principal, require
+
+router = APIRouter(tags=["reserve pool"])
+
+
+@router.post(
+    "/reserve/nominations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Nominate a candidate (by the organisation, the masses, or oneself)",
+)
+async def post_nomination(
+    body: Nominate, g: Gate = GateDep, principal: Principal = Depends(require(*STAFF, "community_worker"))
+) -> dict:
+    async with g.command() as uow:
+        if body.nominated_by == "self" or not principal.has_any(*STAFF):
+            ensure_self_or_staff(principal, body.person_id)
+        return {"candidate_id": await nominate(uow, body)}
+
+
+@router.get("/reserve/pool", summary="Candidates per organisation against the target, those below it flagged")
+async def get_pool(street_code: str | None = None, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+    async with g.query() as conn:
+        return await reserve_pool(conn, g.context.settings.reserve_target_per_organisation, street_code)
+
+
+@router.get("/reserve/candidates", summary="Candidates, by organisation and stage")
+async def get_candidates(
+    organisation_code: str | None = None,
+    stage: Stage | None = None,
+    g: Gate = GateDep,
+    _=Depends(require(*STAFF)),
+) -> list[dict]:
+    async with g.query() as conn:
+        return await list_candidates(conn, organisation_code, stage)
+
+
+@router.get("/reserve/candidates/{candidate_id}", summary="A candidate with cultivation records and practice")
+async def get_candidate(candidate_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+    async with g.query() as conn:
+        return await candidate_view(conn, candidate_id)
+
+
+@router.post("/reserve/candidates/{candidate_id}/stage", summary="Move a candidate to another stage")
+async def post_stage(
+    candidate_id: str, body: ChangeStage, g: Gate = GateDep, _=Depends(require(*STAFF))
+) -> dict:
+    async with g.command() as uow:
+        return {"candidate_id": candidate_id, "stage": await change_stage(uow, candidate_id, body)}
+
+
+@router.post(
+    "/reserve/candidates/{candidate_id}/appoint",
+    summary="Appoint a ready candidate to their organisation's vacant secretary post",
+)
+async def post_appointment(
+    candidate_id: str,
+    body: Appoint = Body(default_factory=Appoint),
+    g: Gate = GateDep,
+    _=Depends(require(*STAFF)),
+) -> dict:
+    async with g.command() as uow:
+        await appoint(uow, candidate_id, body)
+        return {"candidate_id": candidate_id, "stage": "appointed"}
+
+
+@router.post(
+    "/reserve/candidates/{candidate_id}/records",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record cultivation by a method, a rotation, a heart-to-heart talk or a periodic review",
+)
+async def post_record(
+    candidate_id: str,
+    body: CultivationRecord,
+    g: Gate = GateDep,
+    principal: Principal = Depends(require(*STAFF)),
+) -> dict:
+    async with g.command() as uow:
+        return {"record_id": await record_cultivation(uow, candidate_id, body, principal.subject)}
