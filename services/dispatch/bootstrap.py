@@ -3,6 +3,9 @@
 from pathlib import Path
 
 from services.dispatch.api import ROUTERS
+from services.dispatch.context import DispatchSettings, build_context
+from services.dispatch.handlers.startup import load_reference_at_start
+from services.dispatch.handlers.sweeper import sweep_forever
 from services.dispatch.subscriptions import PUBLISHES, SUBSCRIPTIONS
 from shared.runtime import ServiceDefinition
 
@@ -18,4 +21,7 @@ def definition() -> ServiceDefinition:
         subscriptions=SUBSCRIPTIONS,
         publishes=PUBLISHES,
         routers=ROUTERS,
+        settings_class=DispatchSettings,
+        context_factory=build_context,
+        background=[load_reference_at_start, sweep_forever],
     )

@@ -1,7 +1,32 @@
 """The events the dispatch service consumes (each with its handler) and the events it publishes."""
 
+from services.dispatch.handlers.intake import handle_hazard_reported, handle_hazard_withdrawn
+from shared.events.catalogue.dispatch import (
+    DispatchAccepted,
+    DispatchAssigned,
+    DispatchCancelled,
+    DispatchEscalated,
+    DispatchReassigned,
+    DispatchReturned,
+)
+from shared.events.catalogue.hazard import HazardMerged, HazardReported, HazardWithdrawn
+from shared.events.catalogue.issue import IssueClosed, IssueReopened, IssueResolved
 from shared.events.registry import EventData
 from shared.messaging.consumer import Subscription
 
-SUBSCRIPTIONS: list[Subscription] = []
-PUBLISHES: list[type[EventData]] = []
+SUBSCRIPTIONS: list[Subscription] = [
+    Subscription(HazardReported, handle_hazard_reported),
+    Subscription(HazardWithdrawn, handle_hazard_withdrawn),
+]
+PUBLISHES: list[type[EventData]] = [
+    DispatchAssigned,
+    DispatchAccepted,
+    DispatchReturned,
+    DispatchReassigned,
+    DispatchEscalated,
+    DispatchCancelled,
+    HazardMerged,
+    IssueResolved,
+    IssueClosed,
+    IssueReopened,
+]

@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from services.dispatch.api import admin, cases, stats, units
+
+ROUTERS: list[APIRouter] = [cases.router, units.router, stats.router, admin.router]

@@ -72,3 +72,13 @@ class DispatchReassigned(EventData):
     reason: str
     reassigned_by: str
     reassigned_at: datetime
+
+
+@event("dispatch.cancelled", version=1, subject="case_id")
+class DispatchCancelled(EventData):
+    """Every report of the case was withdrawn before a unit accepted it: the unit need not act."""
+
+    case_id: UUID
+    unit_id: str = Field(description="The unit the case had been sent to.")
+    reason: str = Field(max_length=500, description="The reporter's reason for withdrawing.")
+    cancelled_at: datetime

@@ -1,0 +1,160 @@
+"""Admin endpoints: units, routing rules and unit members, every change audited (who, when, before, after)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
+
+from services.dispatch.api.errors import answered
+from services.dispatch.context import DispatchContext
+from services.dispatch.handlers import reference
+from shared.auth import Principal, require
+from shared.reference import RoutingRule, UnitKind
+from shared.runtime.app import context_of, pool_of
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+ADMIN = require("admin")
+
+
+class UnitBody(BaseModel):
+    kind: UnitKind
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    street_code: str | None = None
+    community_code: str | None = None
+    active: bool = True
+
+
+@router.get("/units", summary="Units (filter by kind, street, community)")
+async def list_units(
+    kind: UnitKind | None = None,
+    street_code: str | None = None,
+    community_code: str | None = None,
+    _: Principal = Depends(require("admin", "dispatcher")),
+    pool: asyncpg.Pool = Depends(pool_of),
+) -> list[dict[str, Any]]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            """SELECT * FROM units WHERE ($1::text IS NULL OR kind = $1)
+                 AND ($2::text IS NULL OR street_code = $2) AND ($3::text IS NULL OR community_code = $3)
+               ORDER BY id""",
+            kind,
+            street_code,
+            community_code,
+        )
+    return [dict(row) for row in rows]
+
+
+@router.put("/units/{unit_id}", summary="Create or change a unit")
+async def put_unit(
+    unit_id: str,
+    body: UnitBody,
+    principal: Principal = Depends(ADMIN),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: DispatchContext = Depends(context_of),
+) -> dict[str, Any]:
+    async with pool.acquire() as conn, conn.transaction():
+        return await reference.save_unit(
+            conn, {"id": unit_id, **body.model_dump()}, by=principal.subject, at=context.clock.now()
+        )
+
+
+@router.get("/routing-rules", summary="Routing rules, in evaluation order within each scope")
+async def list_rules(
+    _: Principal = Depends(require("admin", "dispatcher")), pool: asyncpg.Pool = Depends(pool_of)
+) -> list[dict[str, Any]]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT * FROM routing_rules ORDER BY scope, category, priority, rule_id")
+    return [dict(row) for row in rows]
+
+
+@router.post("/routing-rules", status_code=201, summary="Add a routing rule")
+async def create_rule(
+    body: RoutingRule,
+    principal: Principal = Depends(ADMIN),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: DispatchContext = Depends(context_of),
+) -> dict[str, Any]:
+    with answered():
+        async with pool.acquire() as conn, conn.transaction():
+            return await reference.create_rule(conn, body, by=principal.subject, at=context.clock.now())
+
+
+@router.put("/routing-rules/{rule_id}", summary="Change a routing rule")
+async def update_rule(
+    rule_id: int,
+    body: RoutingRule,
+    principal: Principal = Depends(ADMIN),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: DispatchContext = Depends(context_of),
+) -> dict[str, Any]:
+    with answered():
+        async with pool.acquire() as conn, conn.transaction():
+            return await reference.update_rule(
+                conn, rule_id, body, by=principal.subject, at=context.clock.now()
+            )
+
+
+@router.delete("/routing-rules/{rule_id}", status_code=204, summary="Remove a routing rule")
+async def delete_rule(
+    rule_id: int,
+    principal: Principal = Depends(ADMIN),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: DispatchContext = Depends(context_of),
+) -> Response:
+    with answered():
+        async with pool.acquire() as conn, conn.transaction():
+            await reference.delete_rule(conn, rule_id, by=principal.subject, at=context.clock.now())
+    return Response(status_code=204)
+
+
+@router.put("/units/{unit_id}/members/{person_id}", status_code=204, summary="The person works for the unit")
+async def add_member(
+    unit_id: str,
+    person_id: str,
+    principal: Principal = Depends(ADMIN),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: DispatchContext = Depends(context_of),
+) -> Response:
+    with answered():
+        async with pool.acquire() as conn, conn.transaction():
+            await reference.set_member(
+                conn, unit_id, person_id, True, by=principal.subject, at=context.clock.now()
+            )
+    return Response(status_code=204)
+
+
+@router.delete("/units/{unit_id}/members/{person_id}", status_code=204, summary="The person leaves the unit")
+async def remove_member(
+    unit_id: str,
+    person_id: str,
+    principal: Principal = Depends(ADMIN),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: DispatchContext = Depends(context_of),
+) -> Response:
+    with answered():
+        async with pool.acquire() as conn, conn.transaction():
+            await reference.set_member(
+                conn, unit_id, person_id, False, by=principal.subject, at=context.clock.now()
+            )
+    return Response(status_code=204)
+
+
+@router.get("/changes", summary="The audit of reference changes, newest first")
+async def changes(
+    entity: str | None = Query(None, pattern="^(bundle|unit|rule|member)$"),
+    limit: int = Query(100, ge=1, le=1000),
+    _: Principal = Depends(ADMIN),
+    pool: asyncpg.Pool = Depends(pool_of),
+) -> list[dict[str, Any]]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            """SELECT * FROM reference_changes WHERE ($1::text IS NULL OR entity = $1)
+               ORDER BY change_id DESC LIMIT $2""",
+            entity,
+            limit,
+        )
+    return [dict(row) for row in rows]

@@ -1,0 +1,211 @@
+"""The case endpoints: the dispatcher's board, one case, its timeline, and the actions on it."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from services.dispatch.api.errors import answered
+from services.dispatch.context import DispatchContext
+from services.dispatch.domain.lifecycle import Status
+from services.dispatch.handlers import actions, merging, queries
+from shared.auth import Principal, require
+from shared.runtime.app import context_of, pool_of, source_of
+from shared.unit_of_work import unit_of_work
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+HANDLER = require("handler")
+DISPATCHER = require("dispatcher")
+VERIFIER = require("watcher", "resident", "community_worker")
+READER = require("dispatcher", "handler", "watcher", "community_worker")
+
+
+class Reason(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000, description="Why (required).")
+
+
+class Resolution(BaseModel):
+    note: str = Field(min_length=1, max_length=2000, examples=["纸箱已清理，已向住户说明消防要求"])
+    photo_url: str | None = Field(None, max_length=1000, description="An after-photo, if taken.")
+
+
+class Reassignment(Reason):
+    unit_id: str = Field(min_length=1, description="The unit to send the case to.", examples=["WG-office"])
+
+
+class Merge(BaseModel):
+    into_case_id: UUID = Field(description="The case that keeps going and takes this case's reports.")
+
+
+class Split(BaseModel):
+    report_id: UUID = Field(description="The report to take out into a case of its own.")
+
+
+@router.get("", summary="The dispatcher's board: cases by deadline, filtered, one page at a time")
+async def board(
+    status: Status | None = None,
+    unit_id: str | None = None,
+    community_code: str | None = None,
+    street_code: str | None = None,
+    category: str | None = Query(None, description="A category code or `prefix.*`."),
+    overdue: bool | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    _: Principal = Depends(DISPATCHER),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: DispatchContext = Depends(context_of),
+) -> dict[str, Any]:
+    where = queries.BoardFilter(status, unit_id, community_code, street_code, category, overdue)
+    async with pool.acquire() as conn:
+        items, total = await queries.board(conn, where, context.clock.now(), limit=limit, offset=offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/{case_id}", summary="One case: its state, deadline and time left, reports, allowed actions")
+async def case(
+    case_id: UUID,
+    _: Principal = Depends(READER),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: DispatchContext = Depends(context_of),
+) -> dict[str, Any]:
+    with answered():
+        async with pool.acquire() as conn:
+            return await queries.case_detail(conn, case_id, context.clock.now())
+
+
+@router.get("/{case_id}/timeline", summary="Every transition of the case: who, when, from, to, why")
+async def timeline(
+    case_id: UUID, _: Principal = Depends(READER), pool: asyncpg.Pool = Depends(pool_of)
+) -> list[dict[str, Any]]:
+    with answered():
+        async with pool.acquire() as conn:
+            return await queries.timeline(conn, case_id)
+
+
+async def _command(pool, source, context, case_id: UUID, command, *args) -> dict[str, Any]:
+    with answered():
+        async with unit_of_work(pool, source, context) as uow:
+            await command(uow, case_id, *args)
+        async with pool.acquire() as conn:
+            return await queries.case_detail(conn, case_id, context.clock.now())
+
+
+@router.post("/{case_id}/accept", summary="The unit takes the case on (dispatch.accepted)")
+async def accept(
+    case_id: UUID,
+    principal: Principal = Depends(HANDLER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    return await _command(pool, source, context, case_id, actions.accept, principal)
+
+
+@router.post("/{case_id}/start", summary="The unit starts work on the case")
+async def start(
+    case_id: UUID,
+    principal: Principal = Depends(HANDLER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    return await _command(pool, source, context, case_id, actions.start, principal)
+
+
+@router.post("/{case_id}/resolve", summary="The unit says it is fixed, with a note (issue.resolved)")
+async def resolve(
+    case_id: UUID,
+    body: Resolution,
+    principal: Principal = Depends(HANDLER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    return await _command(
+        pool, source, context, case_id, actions.resolve, principal, body.note, body.photo_url
+    )
+
+
+@router.post("/{case_id}/return", summary="The unit sends the case back as not its own (dispatch.returned)")
+async def return_case(
+    case_id: UUID,
+    body: Reason,
+    principal: Principal = Depends(HANDLER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    return await _command(pool, source, context, case_id, actions.return_case, principal, body.reason)
+
+
+@router.post("/{case_id}/reassign", summary="A dispatcher routes the case to a unit (dispatch.reassigned)")
+async def reassign(
+    case_id: UUID,
+    body: Reassignment,
+    principal: Principal = Depends(DISPATCHER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    return await _command(
+        pool, source, context, case_id, actions.reassign, principal, body.unit_id, body.reason
+    )
+
+
+@router.post("/{case_id}/verify", summary="A reporter or watcher confirms the fix (issue.closed)")
+async def verify(
+    case_id: UUID,
+    principal: Principal = Depends(VERIFIER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    return await _command(pool, source, context, case_id, actions.verify, principal)
+
+
+@router.post("/{case_id}/reopen", summary="The fix did not hold: back to the unit (issue.reopened)")
+async def reopen(
+    case_id: UUID,
+    body: Reason,
+    principal: Principal = Depends(VERIFIER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    return await _command(pool, source, context, case_id, actions.reopen, principal, body.reason)
+
+
+@router.post("/{case_id}/merge", summary="A dispatcher merges this case into another (hazard.merged)")
+async def merge(
+    case_id: UUID,
+    body: Merge,
+    principal: Principal = Depends(DISPATCHER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    with answered():
+        async with unit_of_work(pool, source, context) as uow:
+            await merging.merge_cases(uow, case_id, body.into_case_id, principal)
+        async with pool.acquire() as conn:
+            return await queries.case_detail(conn, body.into_case_id, context.clock.now())
+
+
+@router.post("/{case_id}/split", status_code=201, summary="A dispatcher takes a report out into a new case")
+async def split(
+    case_id: UUID,
+    body: Split,
+    principal: Principal = Depends(DISPATCHER),
+    pool=Depends(pool_of),
+    source: str = Depends(source_of),
+    context=Depends(context_of),
+) -> dict[str, Any]:
+    with answered():
+        async with unit_of_work(pool, source, context) as uow:
+            new_case = await merging.split_report(uow, case_id, body.report_id, principal)
+        async with pool.acquire() as conn:
+            return await queries.case_detail(conn, new_case, context.clock.now())

@@ -1,0 +1,135 @@
+"""Reading and changing cases inside a unit of work: the locking, the checked transition and its audit entry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from services.dispatch.domain.errors import CaseNotFound, ReferenceNotLoaded
+from services.dispatch.domain.lifecycle import Action, Status, next_status
+from services.dispatch.domain.routing import Route, Rule, UnitRecord, route
+from shared.events.catalogue.common import PersonRef
+
+
+async def lock_case(conn: asyncpg.Connection, case_id: UUID) -> asyncpg.Record:
+    """The case, locked until the transaction ends (commands on one case run one after another)."""
+    case = await conn.fetchrow("SELECT * FROM cases WHERE case_id = $1 FOR UPDATE", case_id)
+    if case is None:
+        raise CaseNotFound("case", case_id)
+    return case
+
+
+async def audit(
+    conn: asyncpg.Connection,
+    case_id: UUID,
+    action: Action,
+    from_status: Status | None,
+    to_status: Status,
+    *,
+    actor: str,
+    at: datetime,
+    reason: str | None = None,
+) -> None:
+    await conn.execute(
+        """INSERT INTO case_transitions (case_id, action, from_status, to_status, actor, reason, at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        case_id,
+        action,
+        from_status,
+        to_status,
+        actor,
+        reason,
+        at,
+    )
+
+
+async def transition(
+    conn: asyncpg.Connection,
+    case: asyncpg.Record,
+    action: Action,
+    *,
+    actor: str,
+    at: datetime,
+    reason: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Status:
+    """Check `action` against the lifecycle, apply it with `changes`, and append the audit entry."""
+    current: Status = case["status"]
+    status = next_status(current, action)
+    values = {**(changes or {}), "status": status, "updated_at": at}
+    columns = list(values)
+    assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(columns, start=2))
+    await conn.execute(
+        f"UPDATE cases SET {assignments} WHERE case_id = $1", case["case_id"], *values.values()
+    )
+    await audit(conn, case["case_id"], action, current, status, actor=actor, at=at, reason=reason)
+    return status
+
+
+async def report_ids_of(conn: asyncpg.Connection, case_id: UUID) -> list[UUID]:
+    rows = await conn.fetch(
+        "SELECT report_id FROM reports WHERE case_id = $1 ORDER BY reported_at, report_id", case_id
+    )
+    return [row["report_id"] for row in rows]
+
+
+async def reporters_of(conn: asyncpg.Connection, case_id: UUID) -> list[PersonRef]:
+    """Everyone who reported the case and did not withdraw, each person once (anonymous reports each count)."""
+    rows = await conn.fetch(
+        """SELECT reporter_kind, reporter_id FROM reports
+           WHERE case_id = $1 AND withdrawn_at IS NULL ORDER BY reported_at, report_id""",
+        case_id,
+    )
+    people: list[PersonRef] = []
+    for row in rows:
+        person = PersonRef(kind=row["reporter_kind"], id=row["reporter_id"])
+        if person.id is None or person not in people:
+            people.append(person)
+    return people
+
+
+async def units_near(conn: asyncpg.Connection, community_code: str) -> list[UnitRecord]:
+    """The active units routing may pick for a community: its own, street-level and district-wide ones,
+    and every unit a rule names by id."""
+    rows = await conn.fetch(
+        """SELECT id, kind, street_code, community_code FROM units
+           WHERE active AND (community_code = $1 OR community_code IS NULL
+                 OR id IN (SELECT unit_id FROM routing_rules WHERE unit_id IS NOT NULL))""",
+        community_code,
+    )
+    return [UnitRecord(**dict(row)) for row in rows]
+
+
+async def find_route(conn: asyncpg.Connection, category: str, community_code: str, street_code: str) -> Route:
+    units = await units_near(conn, community_code)
+    if not units:
+        raise ReferenceNotLoaded("no units loaded: run load_reference (the service does at start)")
+    rules = [Rule(**dict(row)) for row in await conn.fetch("SELECT * FROM routing_rules")]
+    decision = route(category, community_code, street_code, rules, units)
+    if decision is None:
+        office = await conn.fetchval(
+            "SELECT id FROM units WHERE active AND kind = 'district_office' ORDER BY id LIMIT 1"
+        )
+        if office is None:
+            raise ReferenceNotLoaded("no district office among the units")
+        return Route(office, f"unknown street {street_code}: sent to the district office {office}", None)
+    return decision
+
+
+async def escalation_target(conn: asyncpg.Connection, level: str, street_code: str) -> str | None:
+    if level == "street":
+        return await conn.fetchval(
+            """SELECT id FROM units WHERE active AND kind = 'street_office' AND street_code = $1
+               ORDER BY id LIMIT 1""",
+            street_code,
+        )
+    return await conn.fetchval(
+        "SELECT id FROM units WHERE active AND kind = 'district_office' ORDER BY id LIMIT 1"
+    )
+
+
+async def unit_exists(conn: asyncpg.Connection, unit_id: str) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM units WHERE id = $1 AND active", unit_id))
