@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import Field
 
+from services.patrol.adapters.photo_store import FilesystemPhotoStore, PhotoStore
 from shared.clock import Clock, SystemClock
 from shared.reference import ReferenceBundle
 from shared.settings import ServiceSettings
@@ -20,6 +21,10 @@ class PatrolSettings(ServiceSettings):
         "http://127.0.0.1:8001", description="How clients reach this service; photo URLs are built from it."
     )
     max_photo_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest photo accepted.")
+    open311_contact: str = Field(
+        "大东区基层治理指挥中心 Dadong district governance centre",
+        description="Who to contact about the Open311 API (its discovery document says so).",
+    )
 
 
 @dataclass
@@ -27,9 +32,18 @@ class PatrolContext:
     settings: PatrolSettings
     clock: Clock
     bundle: ReferenceBundle
+    photos: PhotoStore
+    # the bundle version known to be in the schema, so the check runs once per process
+    reference_loaded: set[str] = field(default_factory=set)
+
+    def photo_url(self, file_name: str) -> str:
+        return f"{self.settings.public_base_url.rstrip('/')}/photos/{file_name}"
 
 
 def build_context(settings: PatrolSettings) -> PatrolContext:
     return PatrolContext(
-        settings=settings, clock=SystemClock(), bundle=ReferenceBundle.load(settings.reference_bundle)
+        settings=settings,
+        clock=SystemClock(),
+        bundle=ReferenceBundle.load(settings.reference_bundle),
+        photos=FilesystemPhotoStore(settings.photo_dir),
     )

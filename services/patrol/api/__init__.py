@@ -2,6 +2,14 @@
 
 from fastapi import APIRouter
 
-from services.patrol.api import open311, patrols, reports, watchers
+from services.patrol.api import open311, open311_keys, patrols, reports, reports_reference, shifts, watchers
 
-ROUTERS: list[APIRouter] = [watchers.router, patrols.router, reports.router, open311.router]
+ROUTERS: list[APIRouter] = [
+    watchers.router,
+    shifts.router,
+    patrols.router,
+    reports.router,
+    reports_reference.router,
+    open311.router,
+    open311_keys.router,
+]

@@ -1,5 +1,210 @@
-"""The patrol service's reports endpoints."""
+"""The watchers' own API for reports (JSON, bearer token): report with photos, my reports and their status."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+import asyncio
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, UploadFile, status
+from pydantic import BaseModel, Field
+
+from services.patrol.context import PatrolContext
+from services.patrol.domain.photos import MAX_PHOTOS, CleanPhoto, PhotoRejected, clean_photo
+from services.patrol.domain.report_status import local_time
+from services.patrol.domain.reports import (
+    REPORTING_ROLES,
+    ReportConflict,
+    ReportDraft,
+    ReportNotFound,
+    ReportRejected,
+    may_read,
+    reporter_from,
+)
+from services.patrol.handlers import reports as commands
+from services.patrol.handlers.reports_queries import ReportView, Search, find_reports, get_report
+from services.patrol.handlers.status import unit_name
+from shared.auth import Principal, require
+from shared.clock import DISTRICT_TIMEZONE
+from shared.runtime.app import context_of, pool_of, source_of
+from shared.unit_of_work import unit_of_work
+
+router = APIRouter(tags=["reports"])
+_REPORTERS = require(*REPORTING_ROLES)
+
+
+def rejected(field: str, reason: str, where: str = "body") -> HTTPException:
+    """A 422 shaped like FastAPI's own, naming the field."""
+    return HTTPException(
+        422,
+        detail=[{"loc": [where, field], "msg": reason, "type": "value_error"}],
+    )
+
+
+async def read_photos(uploads: list[UploadFile], max_bytes: int) -> list[CleanPhoto]:
+    if len(uploads) > MAX_PHOTOS:
+        raise rejected("photos", f"at most {MAX_PHOTOS} photos; {len(uploads)} were sent")
+    photos = []
+    for index, upload in enumerate(uploads):
+        data = await upload.read(max_bytes + 1)
+        try:
+            photos.append(
+                await asyncio.to_thread(clean_photo, data, field=f"photos[{index}]", max_bytes=max_bytes)
+            )
+        except PhotoRejected as error:
+            raise rejected(error.field, error.reason) from None
+    return photos
+
+
+@router.post(
+    "/reports", status_code=status.HTTP_201_CREATED, summary="Report a hazard or a need (随手拍), with photos"
+)
+async def create_report(
+    category: Annotated[str, Form(description="A category code from GET /categories.")],
+    description: Annotated[str, Form(max_length=4000)],
+    kind: Annotated[Literal["hazard", "need"] | None, Form()] = None,
+    severity: Annotated[Literal["low", "normal", "high", "urgent"] | None, Form()] = None,
+    lat: Annotated[float | None, Form(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Form(ge=-180, le=180)] = None,
+    address: Annotated[str | None, Form(max_length=300)] = None,
+    anonymous: Annotated[bool, Form(description="Hide who reported it from everyone but you.")] = False,
+    report_id: Annotated[
+        UUID | None,
+        Form(
+            description="Optional, chosen on the device: a retried upload then answers 200 with the same report."
+        ),
+    ] = None,
+    photos: Annotated[list[UploadFile], File(description="Up to 9 JPEG, PNG or WebP photos.")] = [],  # noqa: B006
+    *,
+    response: Response,
+    principal: Principal = Depends(_REPORTERS),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: PatrolContext = Depends(context_of),
+    source: str = Depends(source_of),
+) -> dict[str, Any]:
+    cleaned = await read_photos(photos, context.settings.max_photo_bytes)
+    draft = ReportDraft(category, description, kind, severity, lat, lon, address)
+    reporter = reporter_from(
+        principal.subject, principal.roles, principal.community_code, anonymous=anonymous
+    )
+    new = commands.NewReport(draft, reporter, cleaned, report_id=report_id)
+    try:
+        async with unit_of_work(pool, source, context) as uow:
+            made = await commands.create_report(uow, new)
+    except ReportRejected as error:
+        raise rejected(error.field, error.reason) from None
+    except ReportConflict as error:
+        raise conflict(error) from None
+    if not made.created:
+        response.status_code = status.HTTP_200_OK
+    async with pool.acquire() as conn:
+        view = await get_report(conn, context, made.report_id)
+    assert view is not None
+    return render(view, context)
+
+
+@router.get("/me/reports", summary="My reports, newest first, with their status")
+async def my_reports(
+    limit: int = 50,
+    principal: Principal = Depends(_REPORTERS),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: PatrolContext = Depends(context_of),
+) -> list[dict[str, Any]]:
+    if not 1 <= limit <= 500:
+        raise rejected("limit", "between 1 and 500", "query")
+    async with pool.acquire() as conn:
+        views = await find_reports(conn, context, Search(submitted_by=principal.subject, limit=limit))
+    return [render(view, context, with_history=False) for view in views]
+
+
+@router.get("/reports/{report_id}", summary="One report with its status and history")
+async def one_report(
+    report_id: UUID,
+    principal: Principal = Depends(require()),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: PatrolContext = Depends(context_of),
+) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        view = await get_report(conn, context, report_id)
+    if view is None or not may_read(principal, view.row["submitted_by"], view.row["community_code"]):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_no_report(report_id))
+    return render(view, context)
+
+
+def conflict(error: ReportConflict) -> HTTPException:
+    return HTTPException(
+        status.HTTP_409_CONFLICT,
+        detail={"state": error.state, "message": f"the report is {error.state}: {error.reason}"},
+    )
+
+
+def _no_report(report_id: UUID) -> dict[str, str]:
+    return {"field": "report_id", "message": f"no report {report_id} that you may see"}
+
+
+class Withdrawal(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, examples=["已自行清理"])
+
+
+@router.post("/reports/{report_id}/withdraw", summary="Withdraw my report before it is dispatched")
+async def withdraw_report(
+    report_id: UUID,
+    body: Withdrawal,
+    principal: Principal = Depends(_REPORTERS),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: PatrolContext = Depends(context_of),
+    source: str = Depends(source_of),
+) -> dict[str, Any]:
+    try:
+        async with unit_of_work(pool, source, context) as uow:
+            await commands.withdraw_report(uow, report_id, principal.subject, body.reason)
+    except ReportNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_no_report(report_id)) from None
+    except ReportConflict as error:
+        raise conflict(error) from None
+    async with pool.acquire() as conn:
+        view = await get_report(conn, context, report_id)
+    assert view is not None
+    return render(view, context)
+
+
+def render(view: ReportView, context: PatrolContext, *, with_history: bool = True) -> dict[str, Any]:
+    row, public = view.row, view.status
+    rendered: dict[str, Any] = {
+        "report_id": str(row["report_id"]),
+        "kind": row["kind"],
+        "category": row["category"],
+        "description": row["description"],
+        "location": {"lat": row["lat"], "lon": row["lon"], "address": row["address"]},
+        "community_code": row["community_code"],
+        "street_code": row["street_code"],
+        "grid_code": row["grid_code"],
+        "severity": row["severity"],
+        "reporter": {"kind": row["reporter_kind"], "id": row["reporter_id"]},
+        "photo_urls": view.photo_urls,
+        "reported_at": _iso(row["reported_at"]),
+        "status": public.status,
+        "status_note": public.note,
+        "updated_at": _iso(public.updated_at),
+        "unit_id": public.unit_id,
+        "unit_name": unit_name(context, public.unit_id) if public.unit_id else None,
+        "deadline": _iso(public.deadline) if public.deadline else None,
+        "deadline_local": local_time(public.deadline) if public.deadline else None,
+    }
+    if with_history:
+        rendered["history"] = [
+            {
+                "status": entry.status,
+                "note": entry.note,
+                "at": _iso(entry.occurred_at),
+                "event_type": entry.event_type,
+            }
+            for entry in public.history
+        ]
+    return rendered
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(DISTRICT_TIMEZONE).isoformat()

@@ -1,5 +1,178 @@
-"""The patrol service's watchers endpoints."""
+"""Administering safety watchers: register, list, change, deactivate, and import a CSV of them."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
+from pydantic import BaseModel, Field
+
+from services.patrol.api.watchers_errors import answering_errors
+from services.patrol.api.watchers_scope import ensure_in_scope, narrowed
+from services.patrol.domain.watchers import EquipmentIssue, Pairing, WatcherChanges, WatcherFields
+from services.patrol.handlers import imports, watchers
+from shared.auth import Principal, require
+from shared.runtime.app import context_of, pool_of, source_of
+from shared.unit_of_work import unit_of_work
+
+router = APIRouter(prefix="/watchers", tags=["watchers"])
+MANAGERS = ("dispatcher", "community_worker")
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+class WatcherView(BaseModel):
+    watcher_id: str
+    display_name: str
+    community_code: str
+    street_code: str
+    active: bool
+    phone: str = Field(description="Masked, like 138****5678.")
+    preferred_language: str
+    equipment: list[EquipmentIssue]
+    pairings: list[Pairing]
+    registered_at: datetime
+    updated_at: datetime
+    deactivated_at: datetime | None
+    deactivation_reason: str | None
+
+
+class WatcherPage(BaseModel):
+    total: int
+    watchers: list[WatcherView]
+
+
+class Deactivation(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, examples=["搬离社区"])
+
+
+class ImportReject(BaseModel):
+    row: int = Field(description="Line in the file; the header is row 1.")
+    field: str = Field(description="The CSV column at fault.")
+    reason: str = Field(
+        description="missing, too_long, bad_phone, unknown_community, bad_date, bad_value, "
+        "duplicate_in_file or already_registered."
+    )
+    message: str
+
+
+class ImportedWatcher(BaseModel):
+    row: int
+    watcher_id: str
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    rows: int = Field(description="Data rows read (blank lines skipped).")
+    accepted: int = Field(description="Rows that passed every check.")
+    imported: int = Field(description="Watchers registered (0 on a dry run).")
+    rejected: int = Field(description="Rows refused; each reason is in `rejects`.")
+    rejects: list[ImportReject]
+    ignored_columns: list[str]
+    watchers: list[ImportedWatcher]
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=WatcherView, summary="Register a watcher"
+)
+async def register(
+    fields: WatcherFields,
+    principal: Principal = Depends(require(*MANAGERS)),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: Any = Depends(context_of),
+    source: str = Depends(source_of),
+) -> dict[str, Any]:
+    ensure_in_scope(principal, fields.community_code)
+    with answering_errors():
+        async with unit_of_work(pool, source, context) as uow:
+            return await watchers.register_watcher(uow, fields)
+
+
+@router.post(
+    "/import", response_model=ImportReport, summary="Import watchers from a CSV file (UTF-8, header row)"
+)
+async def import_csv(
+    file: UploadFile = File(description="CSV, UTF-8; columns in the service README."),
+    dry_run: bool = Query(False, description="Check every row and write nothing."),
+    principal: Principal = Depends(require("dispatcher")),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: Any = Depends(context_of),
+    source: str = Depends(source_of),
+) -> dict[str, Any]:
+    content = await file.read(MAX_CSV_BYTES + 1)
+    if len(content) > MAX_CSV_BYTES:
+        detail = [
+            {"loc": ["body", "file"], "msg": f"larger than {MAX_CSV_BYTES} bytes", "type": "value_error"}
+        ]
+        raise HTTPException(422, detail=detail)
+    with answering_errors():
+        async with unit_of_work(pool, source, context) as uow:
+            return await imports.import_watchers(uow, content, dry_run=dry_run)
+
+
+@router.get("", response_model=WatcherPage, summary="List watchers (phones masked)")
+async def list_watchers(
+    community_code: str | None = None,
+    street_code: str | None = None,
+    active: bool | None = None,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    principal: Principal = Depends(require(*MANAGERS)),
+    pool: asyncpg.Pool = Depends(pool_of),
+) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        total, page = await watchers.list_watchers(
+            conn,
+            community_code=narrowed(principal, community_code),
+            street_code=street_code,
+            active=active,
+            limit=limit,
+            offset=offset,
+        )
+    return {"total": total, "watchers": page}
+
+
+@router.get("/{watcher_id}", response_model=WatcherView, summary="One watcher (phone masked)")
+async def get_watcher(
+    watcher_id: str,
+    principal: Principal = Depends(require(*MANAGERS)),
+    pool: asyncpg.Pool = Depends(pool_of),
+) -> dict[str, Any]:
+    with answering_errors("path"):
+        async with pool.acquire() as conn:
+            watcher = await watchers.get_watcher(conn, watcher_id)
+    ensure_in_scope(principal, watcher["community_code"])
+    return watcher
+
+
+@router.patch("/{watcher_id}", response_model=WatcherView, summary="Change a watcher's details")
+async def update(
+    watcher_id: str,
+    changes: WatcherChanges,
+    principal: Principal = Depends(require(*MANAGERS)),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: Any = Depends(context_of),
+    source: str = Depends(source_of),
+) -> dict[str, Any]:
+    with answering_errors():
+        async with unit_of_work(pool, source, context) as uow:
+            ensure_in_scope(principal, (await watchers.get_watcher(uow.conn, watcher_id))["community_code"])
+            if changes.community_code:
+                ensure_in_scope(principal, changes.community_code)
+            return await watchers.update_watcher(uow, watcher_id, changes)
+
+
+@router.post("/{watcher_id}/deactivate", response_model=WatcherView, summary="Deactivate a watcher")
+async def deactivate(
+    watcher_id: str,
+    body: Deactivation,
+    principal: Principal = Depends(require(*MANAGERS)),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: Any = Depends(context_of),
+    source: str = Depends(source_of),
+) -> dict[str, Any]:
+    with answering_errors():
+        async with unit_of_work(pool, source, context) as uow:
+            ensure_in_scope(principal, (await watchers.get_watcher(uow.conn, watcher_id))["community_code"])
+            return await watchers.deactivate_watcher(uow, watcher_id, body.reason)

@@ -21,7 +21,11 @@ class HazardReported(EventData):
     category: str = Field(
         description="Code from the hazard category catalogue.", examples=["fire.balcony-storage"]
     )
-    description: str = Field(max_length=2000, examples=["阳台堆放大量纸箱，存在火灾隐患"])
+    description: str = Field(
+        max_length=4000,
+        description="What the reporter saw; up to 4,000 characters (Open311 GeoReport v2 allows that many).",
+        examples=["阳台堆放大量纸箱，存在火灾隐患"],
+    )
     location: Location
     community_code: str = Field(
         description="The community or village the report falls in.", examples=["WG-TJ"]

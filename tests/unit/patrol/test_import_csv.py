@@ -1,0 +1,91 @@
+"""Reading a watchers CSV: good rows become registrations, each bad row is reported with its column and reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.patrol.domain.csv_import import decode, parse_watchers_csv
+from services.patrol.domain.csv_sample import sample_watchers_csv
+from services.patrol.domain.watcher_errors import InvalidInput
+from services.patrol.domain.watchers import normalise_phone
+from shared.reference import ReferenceBundle
+
+BUNDLE = ReferenceBundle.load()
+CODES = [organisation.code for organisation in BUNDLE.organisations]
+NAMES = {**{o.name_zh: o.code for o in BUNDLE.organisations}, **{code: code for code in CODES}}
+
+
+def _rejects(parsed):
+    return [(r.row, r.field, r.reason) for r in parsed.rejects]
+
+
+def test_the_sample_file_of_1396_rows_is_read_with_exactly_its_deliberate_rejects():
+    text, expected = sample_watchers_csv(CODES)
+    parsed = parse_watchers_csv(text, NAMES)
+    assert parsed.data_rows == 1396
+    assert _rejects(parsed) == [(e.row, e.field, e.reason) for e in expected]
+    assert len(parsed.rows) == 1396 - len(expected)
+    assert {row.row for row in parsed.rows}.isdisjoint(parsed.rejected_rows)
+
+
+def test_a_row_can_be_wrong_in_several_columns_at_once():
+    text = "display_name,phone,community,armband_issued_on\n,12345,NOWHERE,yesterday\n"
+    parsed = parse_watchers_csv(text, NAMES)
+    assert _rejects(parsed) == [
+        (2, "display_name", "missing"),
+        (2, "phone", "bad_phone"),
+        (2, "community", "unknown_community"),
+        (2, "armband_issued_on", "bad_date"),
+    ]
+    assert parsed.rows == []
+
+
+def test_chinese_headers_community_names_and_phone_formats_are_understood():
+    text = "\ufeff姓名,手机号,社区,pairing_role,pairing_name\n老马,+86 138-1234-5678,团结社区,辅警,李警官\n"
+    parsed = parse_watchers_csv(decode(text.encode("utf-8")), NAMES)
+    [row] = parsed.rows
+    assert (row.fields.display_name, row.fields.phone, row.fields.community_code) == (
+        "老马",
+        "13812345678",
+        "WG-TJ",
+    )
+    assert row.fields.pairings[0].role == "auxiliary_police"
+
+
+def test_phones_already_registered_are_rejected_with_the_watcher_they_belong_to():
+    text = "display_name,phone,community\n老马,13812345678,WG-TJ\n王姐,13912345678,WG-TJ\n"
+    parsed = parse_watchers_csv(text, NAMES)
+    parsed.reject_registered({"13912345678": "w-0007"})
+    assert [row.row for row in parsed.rows] == [2]
+    assert _rejects(parsed) == [(3, "phone", "already_registered")]
+    assert "w-0007" in parsed.rejects[0].message
+
+
+def test_blank_lines_are_skipped_and_row_numbers_stay_those_of_the_file():
+    text = "display_name,phone,community\n\n老马,1381234567,WG-TJ\n"
+    parsed = parse_watchers_csv(text, NAMES)
+    assert parsed.data_rows == 1
+    assert _rejects(parsed) == [(3, "phone", "bad_phone")]
+
+
+def test_a_header_without_a_required_column_names_it():
+    with pytest.raises(InvalidInput) as refused:
+        parse_watchers_csv("display_name,community\n老马,WG-TJ\n", NAMES)
+    assert refused.value.field == "file" and "phone" in refused.value.message
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_file():
+    with pytest.raises(InvalidInput) as refused:
+        decode("姓名,手机号\n".encode("gbk"))
+    assert refused.value.field == "file"
+
+
+@pytest.mark.parametrize("raw", ["13812345678", "+8613812345678", "0086 138 1234 5678", "138-1234-5678"])
+def test_mainland_mobile_numbers_are_normalised_to_eleven_digits(raw):
+    assert normalise_phone(raw) == "13812345678"
+
+
+@pytest.mark.parametrize("raw", ["1381234567", "12812345678", "024-2345-6789", "+1 415 555 0100", "phone"])
+def test_numbers_that_are_not_mainland_mobiles_are_refused(raw):
+    with pytest.raises(ValueError):
+        normalise_phone(raw)
