@@ -1,7 +1,7 @@
 """The whole system from one command line: `python -m services [provision|migrate|run|asyncapi]`.
 
 provision  create the database, and a role and a schema per service (needs ADMIN_DATABASE_URL)
-migrate    provision, then apply every service's migrations as that service's role
+migrate    provision, then apply every service's migrations and load its reference data, as its own role
 run        run all four services, each in its own process (for development; compose runs them apart)
 asyncapi   write each service's asyncapi.yaml (--check: fail if any is stale)
 """
@@ -22,7 +22,7 @@ from shared.db.migrate import apply_migrations, load_migrations
 from shared.db.provision import provision
 from shared.db.url import database_name, with_user
 from shared.logging import configure_logging, get_logger
-from shared.runtime.cli import write_asyncapi
+from shared.runtime.cli import run_command, write_asyncapi
 from shared.settings import LOCAL_ADMIN_DATABASE_URL
 
 log = get_logger("services")
@@ -60,6 +60,12 @@ async def migrate_all(settings: SystemSettings) -> None:
             settings.database_url(name), name, load_migrations(definition.directory)
         )
         log.info("migrations applied", target=name, applied=applied)
+        if "load-reference" in definition.commands:
+            service_settings = definition.settings_class(
+                service_name=name, database_url=settings.database_url(name)
+            )
+            outcome = await run_command(definition, service_settings, "load-reference")
+            log.info("reference data", target=name, outcome=outcome)
 
 
 def run_all(settings: SystemSettings) -> int:

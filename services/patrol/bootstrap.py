@@ -4,6 +4,7 @@ from pathlib import Path
 
 from services.patrol.api import ROUTERS
 from services.patrol.context import PatrolSettings, build_context
+from services.patrol.handlers.reference import load_reference_command
 from services.patrol.subscriptions import PUBLISHES, SUBSCRIPTIONS
 from shared.runtime import ServiceDefinition
 
@@ -21,4 +22,5 @@ def definition() -> ServiceDefinition:
         routers=ROUTERS,
         settings_class=PatrolSettings,
         context_factory=build_context,
+        commands={"load-reference": load_reference_command},
     )

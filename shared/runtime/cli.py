@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 from collections.abc import Callable
 
@@ -40,6 +41,11 @@ def write_asyncapi(definition: ServiceDefinition, *, check: bool) -> bool:
     return True
 
 
+async def run_command(definition: ServiceDefinition, settings: ServiceSettings, name: str) -> object:
+    """One of the service's operator commands, with its settings and freshly built dependencies."""
+    return await definition.commands[name](settings, definition.context_factory(settings))
+
+
 def main(definition_factory: Callable[[], ServiceDefinition], argv: list[str] | None = None) -> int:
     definition = definition_factory()
     parser = argparse.ArgumentParser(
@@ -50,9 +56,16 @@ def main(definition_factory: Callable[[], ServiceDefinition], argv: list[str] | 
     commands.add_parser("migrate", help="apply the service's database migrations")
     docs = commands.add_parser("asyncapi", help="write asyncapi.yaml from the code")
     docs.add_argument("--check", action="store_true", help="fail if the file on disk is stale")
+    for name, command in definition.commands.items():
+        commands.add_parser(name, help=(command.__doc__ or "").strip().splitlines()[0])
     args = parser.parse_args(argv)
     settings = settings_for(definition)
 
+    if args.command in definition.commands:
+        configure_logging(definition.name, log_format=settings.log_format, level=settings.log_level)
+        outcome = asyncio.run(run_command(definition, settings, args.command))
+        print(json.dumps(outcome, ensure_ascii=False, default=str))
+        return 0
     if args.command == "migrate":
         configure_logging(definition.name, log_format=settings.log_format, level=settings.log_level)
         applied = asyncio.run(migrate(definition, settings))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,13 @@ class ServiceDefinition:
         default=_no_context,
         metadata={
             "doc": "builds the service's dependencies (clock, storage, ...) from its settings, at start"
+        },
+    )
+    commands: Mapping[str, Callable[[Any, Any], Awaitable[object]]] = field(
+        default_factory=dict,
+        metadata={
+            "doc": "operator commands beside run/migrate/asyncapi, e.g. load-reference: `python -m services.<name> "
+            "<command>`; each is called with the settings and the dependencies and returns what it did"
         },
     )
     background: Sequence[Callable[[Any], Awaitable[None]]] = field(

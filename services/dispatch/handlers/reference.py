@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from services.dispatch.domain.errors import CaseNotFound, InvalidInput
+from shared.db.pool import connect
 from shared.reference import ReferenceBundle, RoutingRule
 
 UNIT_FIELDS = ("id", "kind", "name_zh", "name_en", "street_code", "community_code", "active")
@@ -150,3 +151,13 @@ async def set_member(
     )
     if removed:
         await record_change(conn, "member", f"{unit_id}/{person_id}", by, at, entry, None)
+
+
+async def load_reference_command(settings: Any, context: Any) -> dict[str, object]:
+    """Load the reference bundle's units and routing rules (a no-op for a version already loaded)."""
+    conn = await connect(settings.database_url, "dispatch")
+    try:
+        loaded = await load_reference(conn, context.bundle, at=context.clock.now())
+    finally:
+        await conn.close()
+    return {"reference_loaded": loaded, "version": context.bundle.manifest.version}

@@ -7,6 +7,8 @@ the status projection read the bundle in memory (`bundle.locate` for grids, unit
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from shared.db.pool import connect
@@ -86,10 +88,11 @@ async def _replace(conn: asyncpg.Connection, bundle: ReferenceBundle) -> None:
     )
 
 
-async def load_reference_command(database_url: str, bundle: ReferenceBundle) -> bool:
-    """For a CLI verb: load the bundle with the service's own role; True when it was loaded now."""
-    conn = await connect(database_url, "patrol")
+async def load_reference_command(settings: Any, context: Any) -> dict[str, object]:
+    """Load the reference bundle's categories and places (a no-op for a version already loaded)."""
+    conn = await connect(settings.database_url, "patrol")
     try:
-        return await load_reference(conn, bundle)
+        loaded = await load_reference(conn, context.bundle)
     finally:
         await conn.close()
+    return {"reference_loaded": loaded, "version": context.bundle.manifest.version}
