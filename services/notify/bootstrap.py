@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from services.notify.api import ROUTERS
+from services.notify.background import deliver
+from services.notify.context import NotifySettings, build_context
 from services.notify.subscriptions import PUBLISHES, SUBSCRIPTIONS
 from shared.runtime import ServiceDefinition
 
@@ -18,4 +20,7 @@ def definition() -> ServiceDefinition:
         subscriptions=SUBSCRIPTIONS,
         publishes=PUBLISHES,
         routers=ROUTERS,
+        settings_class=NotifySettings,
+        context_factory=build_context,
+        background=[deliver],
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-
 from faststream import FastStream
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.schemas.queue import QueueType

@@ -1,5 +1,7 @@
-"""The notify service's HTTP routers (thin: request in, handler call, response out)."""
+"""The notify service's HTTP routers."""
 
-from fastapi import APIRouter
+from services.notify.api.notifications import router as notifications
+from services.notify.api.people import router as people
+from services.notify.api.rules import router as rules
 
-ROUTERS: list[APIRouter] = []
+ROUTERS = [notifications, people, rules]

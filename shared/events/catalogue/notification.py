@@ -14,12 +14,19 @@ from shared.events.registry import EventData, event
 class NotificationSent(EventData):
     """A message reached its channel (the channel accepted it)."""
 
-    notification_id: UUID
-    recipient_id: str
+    notification_id: UUID = Field(description="The delivery's id in notify (also sent to webhook receivers).")
+    recipient_id: str = Field(
+        description="A person id, or `unit:<unit id>` for a unit's contacts.", examples=["w-0001"]
+    )
     channel: str = Field(examples=["wecom"])
-    cause_event_id: UUID
-    cause_event_type: str
-    attempts: int = Field(ge=1)
+    cause_event_id: UUID = Field(description="The event the message is about.")
+    cause_event_type: str = Field(examples=["dispatch.assigned"])
+    purpose: str = Field(
+        "notice",
+        description="`notice`, `reminder:<spec>` (e.g. `reminder:-1d@20:00`) or `resend:<n>`.",
+        examples=["notice"],
+    )
+    attempts: int = Field(ge=1, description="Attempts it took, this one included.")
     sent_at: datetime
 
 
@@ -27,11 +34,16 @@ class NotificationSent(EventData):
 class NotificationFailed(EventData):
     """A message could not be delivered: permanently, or after every retry."""
 
-    notification_id: UUID
-    recipient_id: str
-    channel: str
-    cause_event_id: UUID
+    notification_id: UUID = Field(description="The delivery's id in notify.")
+    recipient_id: str = Field(description="A person id, or `unit:<unit id>` for a unit's contacts.")
+    channel: str = Field(examples=["webhook"])
+    cause_event_id: UUID = Field(description="The event the message was about.")
     cause_event_type: str
-    attempts: int = Field(ge=1)
-    reason: str = Field(max_length=1000)
+    purpose: str = Field("notice", description="`notice`, `reminder:<spec>` or `resend:<n>`.")
+    attempts: int = Field(ge=1, description="Attempts made before giving up.")
+    reason: str = Field(
+        max_length=1000,
+        description="`permanent: ...` (the channel refused) or `transient: ...` (retries exhausted).",
+        examples=["permanent: HTTP 400: bad request"],
+    )
     failed_at: datetime

@@ -1,0 +1,135 @@
+"""A person's (or a unit's) notifications, a delivery with its attempts, and resending."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+import asyncpg
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel
+
+from services.notify.domain.rules import unit_recipient
+from services.notify.handlers.resend import DeliveryNotFound, DeliveryStillPending, resend
+from shared.auth import Principal, require
+from shared.runtime.app import context_of, pool_of, source_of
+from shared.unit_of_work import unit_of_work
+
+router = APIRouter(tags=["notifications"])
+Status = Literal["pending", "in_flight", "sent", "failed", "cancelled"]
+_OVERSEERS = ("dispatcher", "service")
+
+
+class Attempt(BaseModel):
+    attempt: int
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str | None
+    detail: str | None
+
+
+class Delivery(BaseModel):
+    delivery_id: uuid.UUID
+    recipient_id: str
+    channel: str
+    purpose: str
+    status: Status
+    cause_event_id: uuid.UUID
+    cause_event_type: str
+    language: str
+    body: str
+    urgent: bool
+    due_at: datetime
+    next_attempt_at: datetime
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class DeliveryWithAttempts(Delivery):
+    attempt_log: list[Attempt]
+
+
+_COLUMNS = ", ".join(Delivery.model_fields)
+
+
+async def _list(
+    pool: asyncpg.Pool, recipient_id: str, status_filter: str | None, limit: int
+) -> list[Delivery]:
+    rows = await pool.fetch(
+        f"""SELECT {_COLUMNS} FROM deliveries WHERE recipient_id = $1 AND ($2::text IS NULL OR status = $2)
+            ORDER BY created_at DESC, due_at DESC LIMIT $3""",
+        recipient_id,
+        status_filter,
+        limit,
+    )
+    return [Delivery(**dict(row)) for row in rows]
+
+
+@router.get("/people/{person_id}/notifications", summary="A person's notifications, newest first")
+async def person_notifications(
+    person_id: str,
+    status_filter: Status | None = Query(None, alias="status"),
+    limit: int = Query(50, ge=1, le=500),
+    principal: Principal = Depends(require()),
+    pool: asyncpg.Pool = Depends(pool_of),
+) -> list[Delivery]:
+    if principal.subject != person_id and not principal.has_any(*_OVERSEERS):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="person_id: only your own notifications")
+    return await _list(pool, person_id, status_filter, limit)
+
+
+@router.get("/units/{unit_id}/notifications", summary="A unit's notifications, newest first")
+async def unit_notifications(
+    unit_id: str,
+    status_filter: Status | None = Query(None, alias="status"),
+    limit: int = Query(50, ge=1, le=500),
+    _: Principal = Depends(require("dispatcher", "handler", "service")),
+    pool: asyncpg.Pool = Depends(pool_of),
+) -> list[Delivery]:
+    return await _list(pool, unit_recipient(unit_id), status_filter, limit)
+
+
+@router.get("/deliveries/{delivery_id}", summary="A delivery and every attempt to send it")
+async def delivery(
+    delivery_id: uuid.UUID,
+    principal: Principal = Depends(require()),
+    pool: asyncpg.Pool = Depends(pool_of),
+) -> DeliveryWithAttempts:
+    row = await pool.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE delivery_id = $1", delivery_id)
+    if row is None or (row["recipient_id"] != principal.subject and not principal.has_any(*_OVERSEERS)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}")
+    attempts = await pool.fetch(
+        """SELECT attempt, started_at, finished_at, outcome, detail FROM delivery_attempts
+           WHERE delivery_id = $1 ORDER BY attempt""",
+        delivery_id,
+    )
+    return DeliveryWithAttempts(**dict(row), attempt_log=[Attempt(**dict(a)) for a in attempts])
+
+
+@router.post(
+    "/deliveries/{delivery_id}/resend",
+    status_code=status.HTTP_201_CREATED,
+    summary="Send a delivered or failed message again, as a new delivery",
+)
+async def resend_delivery(
+    delivery_id: uuid.UUID,
+    _: Principal = Depends(require("dispatcher")),
+    pool: asyncpg.Pool = Depends(pool_of),
+    context=Depends(context_of),
+    source: str = Depends(source_of),
+) -> Delivery:
+    try:
+        async with unit_of_work(pool, source, context) as uow:
+            new_id = await resend(uow, delivery_id)
+    except DeliveryNotFound:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}"
+        ) from None
+    except DeliveryStillPending as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"status: {error}") from None
+    context.wake_worker()
+    row = await pool.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE delivery_id = $1", new_id)
+    return Delivery(**dict(row))

@@ -1,0 +1,106 @@
+"""Writing deliveries: planned once per (event, recipient, channel, purpose); reminders cancelled by key."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from shared.events.envelope import Envelope
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    cause: Envelope
+    recipient_id: str
+    channel: str
+    purpose: str
+    rule_id: str | None
+    template: str
+    language: str
+    body: str
+    urgent: bool
+    reminder_key: str | None
+    due_at: datetime
+    created_at: datetime
+
+
+async def insert_delivery(conn: asyncpg.Connection, planned: PlannedDelivery) -> uuid.UUID | None:
+    """The new delivery's id, or None when this (event, recipient, channel, purpose) already has one."""
+    return await conn.fetchval(
+        """
+        INSERT INTO deliveries (delivery_id, cause_event_id, cause_event_type, correlation_id, recipient_id, channel,
+            purpose, rule_id, template, language, body, urgent, reminder_key, due_at, next_attempt_at, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+        ON CONFLICT (cause_event_id, recipient_id, channel, purpose) DO NOTHING
+        RETURNING delivery_id
+        """,
+        uuid.uuid4(),
+        planned.cause.id,
+        planned.cause.type,
+        planned.cause.correlation_id,
+        planned.recipient_id,
+        planned.channel,
+        planned.purpose,
+        planned.rule_id,
+        planned.template,
+        planned.language,
+        planned.body,
+        planned.urgent,
+        planned.reminder_key,
+        planned.due_at,
+        planned.created_at,
+    )
+
+
+async def cancel_reminders(
+    conn: asyncpg.Connection, key: str, recipients: list[str], cause: Envelope, now: datetime
+) -> int:
+    """Cancel the pending reminders of `key` for these recipients ('*': everyone), and remember the cancellation
+    so that reminders scheduled by an older event that arrives later are not created."""
+    await conn.executemany(
+        """
+        INSERT INTO reminder_cancellations (reminder_key, recipient_id, cancelled_at, cause_event_id)
+        VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
+        """,
+        [(key, recipient, cause.time, cause.id) for recipient in recipients],
+    )
+    everyone = "*" in recipients
+    status = await conn.execute(
+        """
+        UPDATE deliveries SET status = 'cancelled', finished_at = $3, lease_until = NULL,
+            last_error = 'cancelled by ' || $4
+        WHERE reminder_key = $1 AND status = 'pending' AND ($5 OR recipient_id = ANY($2::text[]))
+        """,
+        key,
+        recipients,
+        now,
+        cause.type,
+        everyone,
+    )
+    cancelled = int(status.split()[-1])
+    log.info("reminders cancelled", reminder_key=key, cancelled=cancelled)
+    return cancelled
+
+
+async def reminders_cancelled_since(
+    conn: asyncpg.Connection, key: str | None, recipient_id: str, since: datetime
+) -> bool:
+    if key is None:
+        return False
+    return bool(
+        await conn.fetchval(
+            """
+            SELECT EXISTS (SELECT 1 FROM reminder_cancellations
+                           WHERE reminder_key = $1 AND recipient_id IN ($2, '*') AND cancelled_at >= $3)
+            """,
+            key,
+            recipient_id,
+            since,
+        )
+    )

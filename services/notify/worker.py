@@ -1,0 +1,206 @@
+"""The delivery worker: claims due deliveries, sends them, records each attempt, retries what may succeed later.
+
+No transaction stays open during a network call: a claim marks deliveries in flight with a lease and commits;
+the channels are called; each outcome is recorded in a transaction of its own, with its `notification.*` event.
+A worker that dies mid-send leaves a lease that expires, and the delivery is tried again (at least once to the
+channel; webhooks carry the delivery id so receivers can drop a repeat). Several workers may run at once
+(`FOR UPDATE SKIP LOCKED`). Times come from the injectable clock, so tests move them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from services.notify.channels.port import OutgoingMessage, SendResult
+from services.notify.domain.schedule import parse_quiet_hours, quiet_until
+from services.notify.handlers.outcomes import Claimed, record_outcome
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+_CLAIM = """
+WITH due AS (
+    SELECT delivery_id FROM deliveries
+    WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'in_flight' AND lease_until <= $1)
+    ORDER BY next_attempt_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+SELECT d.*, r.quiet_start, r.quiet_end, coalesce(r.active, false) AS recipient_active, c.address
+FROM deliveries d
+JOIN due USING (delivery_id)
+LEFT JOIN recipients r ON r.recipient_id = d.recipient_id
+LEFT JOIN contact_points c ON c.recipient_id = d.recipient_id AND c.channel = d.channel
+"""
+
+
+class DeliveryWorker:
+    def __init__(self, pool: asyncpg.Pool, context, source: str) -> None:
+        self._pool = pool
+        self._context = context
+        self._settings = context.settings
+        self._source = source
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    async def run(self) -> None:
+        log.info("delivery worker started")
+        while not self._stopping:
+            try:
+                handled = await self.run_once()
+            except Exception as error:  # the database may be away for a moment; the loop must outlive it
+                log.error("delivery worker pass failed", error=repr(error))
+                handled = 0
+            if handled == 0 and not self._stopping:
+                self._wake.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._settings.worker_poll_seconds)
+        log.info("delivery worker stopped")
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """One pass: claim what is due, send it, record the outcomes. Returns how many were sent (or tried)."""
+        claimed = await self._claim()
+        if claimed:
+            await asyncio.gather(*(self._send_and_record(item) for item in claimed))
+        return len(claimed)
+
+    async def _claim(self) -> list[Claimed]:
+        now = self._context.clock.now()
+        claimed: list[Claimed] = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            for row in await conn.fetch(_CLAIM, now, self._settings.worker_batch_size):
+                item = await self._claim_one(conn, row, now)
+                if item is not None:
+                    claimed.append(item)
+        return claimed
+
+    async def _claim_one(
+        self, conn: asyncpg.Connection, row: asyncpg.Record, now: datetime
+    ) -> Claimed | None:
+        delivery_id = row["delivery_id"]
+        if row["status"] == "in_flight":  # its worker died or hung: that attempt is over
+            await conn.execute(
+                """UPDATE delivery_attempts SET outcome = 'lease_expired', finished_at = $2
+                   WHERE delivery_id = $1 AND outcome IS NULL""",
+                delivery_id,
+                now,
+            )
+        if not row["recipient_active"]:
+            await conn.execute(
+                """UPDATE deliveries SET status = 'cancelled', finished_at = $2, lease_until = NULL,
+                   last_error = 'recipient no longer active' WHERE delivery_id = $1""",
+                delivery_id,
+                now,
+            )
+            return None
+        later = self._quiet_until(row, now) or await self._rate_limited_until(conn, row["channel"], now)
+        if later is not None:
+            await conn.execute(
+                """UPDATE deliveries SET status = 'pending', next_attempt_at = $2, lease_until = NULL
+                   WHERE delivery_id = $1""",
+                delivery_id,
+                later,
+            )
+            return None
+        attempt = row["attempts"] + 1
+        await conn.execute(
+            """UPDATE deliveries SET status = 'in_flight', attempts = $2, lease_until = $3 WHERE delivery_id = $1""",
+            delivery_id,
+            attempt,
+            now + timedelta(seconds=self._settings.lease_seconds),
+        )
+        await conn.execute(
+            "INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, $3)",
+            delivery_id,
+            attempt,
+            now,
+        )
+        return Claimed(
+            message=OutgoingMessage(
+                delivery_id=delivery_id,
+                recipient_id=row["recipient_id"],
+                address=row["address"] or "",
+                text=row["body"],
+                language=row["language"],
+                event_type=row["cause_event_type"],
+                event_id=row["cause_event_id"],
+                purpose=row["purpose"],
+                urgent=row["urgent"],
+            ),
+            attempt=attempt,
+            channel=row["channel"],
+            cause_event_type=row["cause_event_type"],
+            correlation_id=row["correlation_id"],
+        )
+
+    def _quiet_until(self, row: asyncpg.Record, now: datetime) -> datetime | None:
+        if row["urgent"]:
+            return None
+        if row["quiet_start"] is not None and row["quiet_end"] is not None:
+            return quiet_until(now, row["quiet_start"], row["quiet_end"])
+        default = parse_quiet_hours(self._settings.quiet_hours_default)
+        return quiet_until(now, *default) if default else None
+
+    async def _rate_limited_until(
+        self, conn: asyncpg.Connection, channel: str, now: datetime
+    ) -> datetime | None:
+        """Take one from the channel's allowance for the current window; when it is spent, the next window."""
+        limit = self._settings.rate_limits.get(channel)
+        if limit is None:
+            return None
+        window = self._settings.rate_window_seconds
+        start = datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=now.tzinfo)
+        taken = await conn.fetchval(
+            """
+            INSERT INTO channel_windows (channel, window_start, sent) VALUES ($1, $2, 1)
+            ON CONFLICT (channel, window_start) DO UPDATE SET sent = channel_windows.sent + 1
+            WHERE channel_windows.sent < $3
+            RETURNING sent
+            """,
+            channel,
+            start,
+            limit,
+        )
+        return None if taken is not None else start + timedelta(seconds=window)
+
+    async def _send_and_record(self, item: Claimed) -> None:
+        result = await self._send(item)
+        log.info(
+            "delivery attempt",
+            delivery_id=str(item.message.delivery_id),
+            recipient_id=item.message.recipient_id,
+            channel=item.channel,
+            attempt=item.attempt,
+            outcome=result.outcome,
+        )
+        async with self._pool.acquire() as conn, conn.transaction():
+            await record_outcome(
+                conn, item, result, now=self._context.clock.now(), context=self._context, source=self._source
+            )
+
+    async def _send(self, item: Claimed) -> SendResult:
+        adapter = self._context.channels.get(item.channel)
+        if adapter is None:
+            return SendResult.permanent(f"channel {item.channel!r} is not configured in this deployment")
+        if not item.message.address:
+            return SendResult.permanent(f"invalid address: the recipient has no {item.channel} address")
+        try:
+            return await asyncio.wait_for(
+                adapter.send(item.message), timeout=self._settings.http_timeout_seconds * 2
+            )
+        except TimeoutError:
+            return SendResult.transient("timeout")
+        except Exception as error:  # an adapter bug must not lose the delivery: retry, and say why
+            log.error("channel adapter raised", channel=item.channel, error=repr(error))
+            return SendResult.transient(f"adapter error: {type(error).__name__}")
