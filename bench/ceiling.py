@@ -46,8 +46,12 @@ async def run_ceiling(url: str, *, messages: int, body_size: int, prefetch: int 
         relay_out = await relay.channel(publisher_confirms=True)
 
         async def forward(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            copy = aio_pika.Message(message.body, headers=message.headers, message_id=message.message_id,
-                                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+            copy = aio_pika.Message(
+                message.body,
+                headers=message.headers,
+                message_id=message.message_id,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            )
             await relay_out.default_exchange.publish(copy, routing_key=second)
             await message.ack()
 
@@ -70,7 +74,9 @@ async def run_ceiling(url: str, *, messages: int, body_size: int, prefetch: int 
         for n in range(messages):
             message_id = f"{run}-{n}"
             sent_at[message_id] = time.perf_counter()
-            message = aio_pika.Message(body, message_id=message_id, delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+            message = aio_pika.Message(
+                body, message_id=message_id, delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+            )
             task = asyncio.create_task(confirm_channel.default_exchange.publish(message, routing_key=first))
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)

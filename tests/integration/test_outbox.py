@@ -51,7 +51,9 @@ async def test_event_survives_a_relay_crash_between_publish_and_marking_and_take
 
         async def crashed_after_publishing() -> bool:
             try:
-                await crashing.relay_once()  # claims nothing while an older open transaction holds the row back
+                await (
+                    crashing.relay_once()
+                )  # claims nothing while an older open transaction holds the row back
             except RelayCrashed:
                 return True
             return False

@@ -105,7 +105,9 @@ async def replay_stream(
 
         await capture.consume(keep, no_ack=True)
         for definition in services:
-            runtime = await stack.enter_async_context(run_service(definition, context=contexts.get(definition.name)))
+            runtime = await stack.enter_async_context(
+                run_service(definition, context=contexts.get(definition.name))
+            )
             system.runtimes[definition.name] = runtime
         publish_channel = await confirming_channel(amqp)
         publisher = EventPublisher(await publish_channel.get_exchange(topology.events_exchange))
