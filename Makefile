@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 UV := .tools/bin/uv
 
-.PHONY: run test test-unit test-integration services migrate asyncapi lint clean
+.PHONY: run demo test test-unit test-integration services migrate asyncapi lint clean
 
 # uv (the lock file's installer) lives in a small venv of its own, so no system Python is touched.
 $(UV):
@@ -25,6 +25,10 @@ migrate: $(VENV)/.synced services
 ## Run all four services against the local RabbitMQ and PostgreSQL (Ctrl-C stops them).
 run: migrate
 	$(PYTHON) -m services run
+
+## Play the article's story through the running system (started for the demo if it is not running).
+demo: migrate
+	scripts/demo
 
 ## Run every test against the real RabbitMQ and PostgreSQL.
 test: $(VENV)/.synced services

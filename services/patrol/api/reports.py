@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from services.patrol.context import PatrolContext
@@ -78,6 +78,7 @@ async def create_report(
     ] = None,
     photos: Annotated[list[UploadFile], File(description="Up to 9 JPEG, PNG or WebP photos.")] = [],  # noqa: B006
     *,
+    request: Request,
     response: Response,
     principal: Principal = Depends(_REPORTERS),
     pool: asyncpg.Pool = Depends(pool_of),
@@ -85,7 +86,9 @@ async def create_report(
     source: str = Depends(source_of),
 ) -> dict[str, Any]:
     cleaned = await read_photos(photos, context.settings.max_photo_bytes)
-    draft = ReportDraft(category, description, kind, severity, lat, lon, address)
+    draft = ReportDraft(
+        category, description, kind, severity, lat, lon, address, attributes=await _attributes(request)
+    )
     reporter = reporter_from(
         principal.subject, principal.roles, principal.community_code, anonymous=anonymous
     )
@@ -103,6 +106,16 @@ async def create_report(
         view = await get_report(conn, context, made.report_id)
     assert view is not None
     return render(view, context)
+
+
+async def _attributes(request: Request) -> dict[str, str]:
+    """A category's extra fields, sent as `attribute[code]` form fields (as Open311 clients send them)."""
+    form = await request.form()
+    return {
+        key[len("attribute[") : -1]: str(value)
+        for key, value in form.items()
+        if key.startswith("attribute[") and key.endswith("]") and isinstance(value, str)
+    }
 
 
 @router.get("/me/reports", summary="My reports, newest first, with their status")
@@ -192,6 +205,8 @@ def render(view: ReportView, context: PatrolContext, *, with_history: bool = Tru
         "unit_name": unit_name(context, public.unit_id) if public.unit_id else None,
         "deadline": _iso(public.deadline) if public.deadline else None,
         "deadline_local": local_time(public.deadline) if public.deadline else None,
+        # The case the report is in, so the reporter can verify the fix with dispatch.
+        "case_id": next((str(e.case_id) for e in reversed(public.history) if e.case_id), None),
     }
     if with_history:
         rendered["history"] = [
@@ -200,6 +215,7 @@ def render(view: ReportView, context: PatrolContext, *, with_history: bool = Tru
                 "note": entry.note,
                 "at": _iso(entry.occurred_at),
                 "event_type": entry.event_type,
+                "case_id": str(entry.case_id) if entry.case_id else None,
             }
             for entry in public.history
         ]

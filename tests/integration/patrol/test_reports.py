@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import uuid
 
 from PIL import Image
@@ -288,3 +289,25 @@ async def test_a_retried_upload_with_the_devices_report_id_reports_once(patrol, 
     assert await count(admin_db, "patrol.outbox", "subject = $1", chosen) == 1
     taken = await patrol.client.post("/reports", data=form, headers=patrol.token("w-0108", "watcher"))
     assert taken.status_code == 409 and taken.json()["detail"]["state"] == "taken"
+
+
+async def test_a_category_with_a_required_attribute_takes_it_as_an_attribute_form_field(patrol, admin_db):
+    form = {
+        "category": "facilities.manhole-cover",
+        "description": "井盖边缘出现裂缝，需尽快报修",
+        **IN_TUANJIE_G1,
+    }
+    missing = await patrol.client.post("/reports", data=form, headers=patrol.token("w-0102", "watcher"))
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["body", "attribute[cover_state]"]
+
+    made = await patrol.client.post(
+        "/reports",
+        data={**form, "attribute[cover_state]": "cracked"},
+        headers=patrol.token("w-0102", "watcher"),
+    )
+    assert made.status_code == 201, made.text
+    stored = await admin_db.fetchval(
+        "SELECT attributes FROM patrol.reports WHERE report_id = $1", uuid.UUID(made.json()["report_id"])
+    )
+    assert json.loads(stored) == {"cover_state": "cracked"}
