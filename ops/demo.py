@@ -20,11 +20,13 @@ import httpx
 import uvicorn
 from PIL import Image
 
+from ops.settings import OpsSettings
 from shared.auth import issue_token
 from shared.clock import DISTRICT_TIMEZONE
 from shared.contacts import mask_phone
 
-PATROL, DISPATCH, NOTIFY = "http://127.0.0.1:8001", "http://127.0.0.1:8002", "http://127.0.0.1:8003"
+_URLS = OpsSettings()
+PATROL, DISPATCH, NOTIFY = _URLS.patrol_url, _URLS.dispatch_url, _URLS.notify_url
 # Points inside Tuanjie community's grid cells in the sample reference bundle.
 STORY = [
     (
@@ -291,18 +293,24 @@ async def play(secret: str, sms_gateway_port: int | None = None) -> list[Case]:
         return await _play(secret, gateway)
 
 
+async def act_out(story: Story) -> list[Case]:
+    """The story itself: Old Ma registers, reports three hazards; each unit fixes its case; he verifies them."""
+    story.began = _now().isoformat()
+    await story.register_old_ma()
+    await story.wait_until_notify_knows_old_ma()
+    cases = [await story.report(*line) for line in STORY]
+    for case in cases:
+        await story.wait_for_case(case)
+        await story.fix(case)
+    for case in cases:
+        await story.wait_until_closed(case)
+    return cases
+
+
 async def _play(secret: str, gateway: SmsGateway | None) -> list[Case]:
     async with httpx.AsyncClient(timeout=30) as client:
         story = Story(client, secret)
-        story.began = _now().isoformat()
-        await story.register_old_ma()
-        await story.wait_until_notify_knows_old_ma()
-        cases = [await story.report(*line) for line in STORY]
-        for case in cases:
-            await story.wait_for_case(case)
-            await story.fix(case)
-        for case in cases:
-            await story.wait_until_closed(case)
+        cases = await act_out(story)
         print("老马 (Old Ma), safety watcher of 团结社区 Tuanjie community, 文官街道 Wenguan street\n")
         for case in cases:
             print(f"{case.category}  report {case.report_id[:8]}  case {case.case_id[:8]}  → {case.unit_id}")

@@ -7,3 +7,7 @@ from shared.settings import LOCAL_ADMIN_DATABASE_URL, MessagingSettings
 
 class OpsSettings(MessagingSettings):
     admin_database_url: str = LOCAL_ADMIN_DATABASE_URL
+    patrol_url: str = "http://127.0.0.1:8001"
+    dispatch_url: str = "http://127.0.0.1:8002"
+    notify_url: str = "http://127.0.0.1:8003"
+    training_url: str = "http://127.0.0.1:8004"

@@ -89,10 +89,15 @@ async def replay_stream(
     topology: Topology,
     admin_db: asyncpg.Connection,
     contexts: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    sources: set[str] | None = None,
     options: ReplayOptions = ReplayOptions(),
 ) -> AsyncIterator[ReplayedSystem]:
+    """`services` run with their `contexts` and `settings` overrides (by service name); `sources` keeps only the
+    stream's events from those services (e.g. {"/services/patrol"} to let a running dispatch decide again)."""
     path = stream if isinstance(stream, Path) else STREAMS / stream
     contexts = contexts or {}
+    settings = settings or {}
     async with contextlib.AsyncExitStack() as stack:
         channel = await amqp.channel()
         events = await topology.declare_exchanges(channel)
@@ -106,12 +111,15 @@ async def replay_stream(
         await capture.consume(keep, no_ack=True)
         for definition in services:
             runtime = await stack.enter_async_context(
-                run_service(definition, context=contexts.get(definition.name))
+                run_service(
+                    definition, context=contexts.get(definition.name), **settings.get(definition.name, {})
+                )
             )
             system.runtimes[definition.name] = runtime
         publish_channel = await confirming_channel(amqp)
         publisher = EventPublisher(await publish_channel.get_exchange(topology.events_exchange))
-        replayed = prepare(list(read_stream(path)), options)
+        recorded = [event for event in read_stream(path) if sources is None or event["source"] in sources]
+        replayed = prepare(recorded, options)
         await replay(publisher, replayed, options)
         replayed_ids = {str(envelope.id) for envelope, _ in replayed}
         await wait_until_idle(admin_db, system.runtimes, system.produced)
