@@ -4,6 +4,7 @@ provision  create the database, and a role and a schema per service (needs ADMIN
 migrate    provision, then apply every service's migrations and load its reference data, as its own role
 run        run all four services, each in its own process (for development; compose runs them apart)
 asyncapi   write each service's asyncapi.yaml (--check: fail if any is stale)
+diagram    redraw the README's architecture picture from the code (--check: fail if it is stale)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +25,7 @@ from shared.db.provision import provision
 from shared.db.url import database_name, with_user
 from shared.logging import configure_logging, get_logger
 from shared.runtime.cli import run_command, write_asyncapi
+from shared.runtime.diagram import mermaid, replace_in
 from shared.settings import LOCAL_ADMIN_DATABASE_URL
 
 log = get_logger("services")
@@ -90,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m services", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["provision", "migrate", "run", "asyncapi"])
-    parser.add_argument("--check", action="store_true", help="with asyncapi: fail if a document is stale")
+    parser.add_argument("command", choices=["provision", "migrate", "run", "asyncapi", "diagram"])
+    parser.add_argument(
+        "--check", action="store_true", help="with asyncapi or diagram: fail if what is on disk is stale"
+    )
     args = parser.parse_args(argv)
     settings = SystemSettings()
     configure_logging("services", log_format=os.environ.get("LOG_FORMAT", "auto"))
@@ -100,6 +105,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "migrate":
         asyncio.run(migrate_all(settings))
+        return 0
+    if args.command == "diagram":
+        readme = Path(__file__).resolve().parent.parent / "README.md"
+        picture = mermaid([definition_of(name) for name in SERVICE_NAMES])
+        current = readme.read_text()
+        if args.check:
+            fresh = replace_in(current, picture) == current
+            if not fresh:
+                print("README.md's architecture picture is stale: run python -m services diagram")
+            return 0 if fresh else 1
+        readme.write_text(replace_in(current, picture))
         return 0
     if args.command == "asyncapi":
         stale = [name for name in SERVICE_NAMES if not write_asyncapi(definition_of(name), check=args.check)]

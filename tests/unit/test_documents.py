@@ -28,3 +28,13 @@ def test_a_document_names_each_consumed_queue_and_published_event_with_its_schem
     assert "severity" in schemas["HazardReported"]["properties"]
     published = yaml.safe_load(asyncapi_yaml(probes.PRODUCER))
     assert any("hazard.reported" in name for name in published["channels"])
+
+
+def test_the_readme_picture_and_event_table_are_drawn_from_the_current_code():
+    from pathlib import Path
+
+    from shared.runtime.diagram import mermaid, replace_in
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    picture = mermaid([definition_of(name) for name in SERVICE_NAMES])
+    assert replace_in(readme, picture) == readme, "run `python -m services diagram` and commit README.md"
