@@ -28,6 +28,15 @@ class CeilingResult:
     def throughput(self) -> float:
         return self.messages / self.seconds
 
+    def as_dict(self, body_size: int) -> dict[str, object]:
+        return {
+            "messages": self.messages,
+            "body_size": body_size,
+            "seconds": round(self.seconds, 2),
+            "throughput": round(self.throughput, 1),
+            "latency_ms": {k: round(v, 1) for k, v in self.latency_ms.as_dict().items()},
+        }
+
 
 async def run_ceiling(url: str, *, messages: int, body_size: int, prefetch: int = 64) -> CeilingResult:
     run = uuid.uuid4().hex[:8]
@@ -64,8 +73,9 @@ async def run_ceiling(url: str, *, messages: int, body_size: int, prefetch: int 
             if len(latencies) == messages:
                 done.set()
 
-        await (await relay_in.get_queue(first)).consume(forward)
-        await (await sink_channel.get_queue(second)).consume(receive)
+        relay_queue = await relay_in.get_queue(first)
+        sink_queue = await sink_channel.get_queue(second)
+        consumers = [(relay_queue, await relay_queue.consume(forward)), (sink_queue, await sink_queue.consume(receive))]
 
         confirm_channel = await publisher.channel(publisher_confirms=True)
         body = b"x" * body_size
@@ -85,6 +95,8 @@ async def run_ceiling(url: str, *, messages: int, body_size: int, prefetch: int 
         await asyncio.gather(*in_flight)
         await asyncio.wait_for(done.wait(), timeout=300)
         elapsed = time.perf_counter() - started
+        for queue, tag in consumers:  # stop consuming first: deleting a consumed queue cancels its consumer
+            await queue.cancel(tag)
         for name in (first, second):
             await setup.queue_delete(name)
         return CeilingResult(messages, elapsed, percentiles([latency * 1000 for latency in latencies]))

@@ -66,3 +66,47 @@ def cpu_of(pids: list[int]) -> float:
         except OSError:
             continue
     return total
+
+
+def postgres_pids(database: str) -> list[int]:
+    """The server's own processes (writer, WAL writer, checkpointer...) and the backends of `database` only:
+    backends of other databases on the same server (other work on the machine) are left out."""
+    found = []
+    for pid in pids_named("postgres"):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "postgres" not in command.split(" ", 1)[0]:
+            continue
+        is_backend = "(" in command  # "postgres: 15/main: <user> <database> <host>(<port>) <state>"
+        if not is_backend or f" {database} " in command:
+            found.append(pid)
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by groups of processes between two readings (processes that appear count from zero)."""
+
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self._groups = groups
+        self._start = {name: self._read(pids) for name, pids in groups.items()}
+
+    @staticmethod
+    def _read(pids: list[int]) -> dict[int, float]:
+        readings = {}
+        for pid in pids:
+            try:
+                readings[pid] = cpu_seconds(pid)
+            except OSError:
+                continue
+        return readings
+
+    def used(self, groups: dict[str, list[int]] | None = None) -> dict[str, float]:
+        groups = groups or self._groups
+        used = {}
+        for name, pids in groups.items():
+            now = self._read(pids)
+            start = self._start.get(name, {})
+            used[name] = round(sum(value - start.get(pid, 0.0) for pid, value in now.items()), 2)
+        return used
