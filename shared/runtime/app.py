@@ -14,6 +14,7 @@ from shared.logging import configure_logging
 from shared.runtime.definition import ServiceDefinition
 from shared.runtime.service import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.unit_of_work import UnitOfWork, unit_of_work
 
 
 def create_app(
@@ -55,6 +56,19 @@ def create_app(
         )
 
     return app
+
+
+class ServiceHandle:
+    """What a route needs to run a command: `async with service.unit_of_work() as uow:` (one transaction, the
+    service's events with it), the pool for reads, the service's dependencies. Use as `Depends(ServiceHandle)`."""
+
+    def __init__(self, request: Request) -> None:
+        self.pool: asyncpg.Pool = request.app.state.pool
+        self.context: Any = request.app.state.context
+        self.source: str = request.app.state.source
+
+    def unit_of_work(self) -> contextlib.AbstractAsyncContextManager[UnitOfWork]:
+        return unit_of_work(self.pool, self.source, self.context)
 
 
 def pool_of(request: Request) -> asyncpg.Pool:

@@ -14,8 +14,7 @@ from services.dispatch.context import DispatchContext
 from services.dispatch.domain.lifecycle import Status
 from services.dispatch.handlers import actions, merging, queries
 from shared.auth import Principal, require
-from shared.runtime.app import context_of, pool_of, source_of
-from shared.unit_of_work import unit_of_work
+from shared.runtime.app import ServiceHandle, context_of, pool_of
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 HANDLER = require("handler")
@@ -86,34 +85,30 @@ async def timeline(
             return await queries.timeline(conn, case_id)
 
 
-async def _command(pool, source, context, case_id: UUID, command, *args) -> dict[str, Any]:
+async def _command(service: ServiceHandle, case_id: UUID, command, *args) -> dict[str, Any]:
     with answered():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             await command(uow, case_id, *args)
-        async with pool.acquire() as conn:
-            return await queries.case_detail(conn, case_id, context.clock.now())
+        async with service.pool.acquire() as conn:
+            return await queries.case_detail(conn, case_id, service.context.clock.now())
 
 
 @router.post("/{case_id}/accept", summary="The unit takes the case on (dispatch.accepted)")
 async def accept(
     case_id: UUID,
     principal: Principal = Depends(HANDLER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
-    return await _command(pool, source, context, case_id, actions.accept, principal)
+    return await _command(service, case_id, actions.accept, principal)
 
 
 @router.post("/{case_id}/start", summary="The unit starts work on the case")
 async def start(
     case_id: UUID,
     principal: Principal = Depends(HANDLER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
-    return await _command(pool, source, context, case_id, actions.start, principal)
+    return await _command(service, case_id, actions.start, principal)
 
 
 @router.post("/{case_id}/resolve", summary="The unit says it is fixed, with a note (issue.resolved)")
@@ -121,13 +116,9 @@ async def resolve(
     case_id: UUID,
     body: Resolution,
     principal: Principal = Depends(HANDLER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
-    return await _command(
-        pool, source, context, case_id, actions.resolve, principal, body.note, body.photo_url
-    )
+    return await _command(service, case_id, actions.resolve, principal, body.note, body.photo_url)
 
 
 @router.post("/{case_id}/return", summary="The unit sends the case back as not its own (dispatch.returned)")
@@ -135,11 +126,9 @@ async def return_case(
     case_id: UUID,
     body: Reason,
     principal: Principal = Depends(HANDLER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
-    return await _command(pool, source, context, case_id, actions.return_case, principal, body.reason)
+    return await _command(service, case_id, actions.return_case, principal, body.reason)
 
 
 @router.post("/{case_id}/reassign", summary="A dispatcher routes the case to a unit (dispatch.reassigned)")
@@ -147,24 +136,18 @@ async def reassign(
     case_id: UUID,
     body: Reassignment,
     principal: Principal = Depends(DISPATCHER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
-    return await _command(
-        pool, source, context, case_id, actions.reassign, principal, body.unit_id, body.reason
-    )
+    return await _command(service, case_id, actions.reassign, principal, body.unit_id, body.reason)
 
 
 @router.post("/{case_id}/verify", summary="A reporter or watcher confirms the fix (issue.closed)")
 async def verify(
     case_id: UUID,
     principal: Principal = Depends(VERIFIER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
-    return await _command(pool, source, context, case_id, actions.verify, principal)
+    return await _command(service, case_id, actions.verify, principal)
 
 
 @router.post("/{case_id}/reopen", summary="The fix did not hold: back to the unit (issue.reopened)")
@@ -172,11 +155,9 @@ async def reopen(
     case_id: UUID,
     body: Reason,
     principal: Principal = Depends(VERIFIER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
-    return await _command(pool, source, context, case_id, actions.reopen, principal, body.reason)
+    return await _command(service, case_id, actions.reopen, principal, body.reason)
 
 
 @router.post("/{case_id}/merge", summary="A dispatcher merges this case into another (hazard.merged)")
@@ -184,15 +165,13 @@ async def merge(
     case_id: UUID,
     body: Merge,
     principal: Principal = Depends(DISPATCHER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answered():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             await merging.merge_cases(uow, case_id, body.into_case_id, principal)
-        async with pool.acquire() as conn:
-            return await queries.case_detail(conn, body.into_case_id, context.clock.now())
+        async with service.pool.acquire() as conn:
+            return await queries.case_detail(conn, body.into_case_id, service.context.clock.now())
 
 
 @router.post("/{case_id}/split", status_code=201, summary="A dispatcher takes a report out into a new case")
@@ -200,12 +179,10 @@ async def split(
     case_id: UUID,
     body: Split,
     principal: Principal = Depends(DISPATCHER),
-    pool=Depends(pool_of),
-    source: str = Depends(source_of),
-    context=Depends(context_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answered():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             new_case = await merging.split_report(uow, case_id, body.report_id, principal)
-        async with pool.acquire() as conn:
-            return await queries.case_detail(conn, new_case, context.clock.now())
+        async with service.pool.acquire() as conn:
+            return await queries.case_detail(conn, new_case, service.context.clock.now())

@@ -10,31 +10,25 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 import asyncpg
 from fastapi import Depends, HTTPException, Request
 
 from services.training.domain.errors import TrainingError
-from shared.runtime.app import context_of, pool_of, source_of
-from shared.unit_of_work import UnitOfWork, unit_of_work
+from shared.runtime.app import ServiceHandle
+from shared.unit_of_work import UnitOfWork
 
 STAFF = ("trainer",)
 ANYONE: tuple[str, ...] = ()  # any valid bearer token
 
 
-class Gate:
+class Gate(ServiceHandle):
     """Opens one transaction for a request and answers domain errors with their status and field."""
-
-    def __init__(self, request: Request) -> None:
-        self.pool: asyncpg.Pool = pool_of(request)
-        self.context: Any = context_of(request)
-        self.source: str = source_of(request)
 
     @contextlib.asynccontextmanager
     async def command(self) -> AsyncIterator[UnitOfWork]:
         with answering():
-            async with unit_of_work(self.pool, self.source, self.context) as uow:
+            async with self.unit_of_work() as uow:
                 yield uow
 
     @contextlib.asynccontextmanager
