@@ -11,8 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from services.patrol.context import PatrolContext
 from services.patrol.domain import open311 as spec
 from services.patrol.handlers import reports_open311 as handlers
-from shared.runtime.app import context_of, pool_of, source_of
-from shared.unit_of_work import unit_of_work
+from shared.runtime.app import ServiceHandle, context_of, pool_of
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 _DOC = (
@@ -108,9 +107,7 @@ async def submit(
     last_name: str | None = Form(None),
     device_id: str | None = Form(None),
     account_id: str | None = Form(None),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: PatrolContext = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> Response:
     form = await request.form()
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
@@ -134,7 +131,7 @@ async def submit(
             device_id=device_id or None,
             account_id=account_id or None,
         )
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             return [await handlers.submit(uow, submitted)]
 
     return await _answer(format, "service_requests", produce)

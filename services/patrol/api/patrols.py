@@ -15,8 +15,7 @@ from services.patrol.api.watchers_scope import ensure_in_scope, narrowed
 from services.patrol.handlers import patrols, shifts
 from shared.auth import Principal, require
 from shared.events.catalogue.common import Location
-from shared.runtime.app import context_of, pool_of, source_of
-from shared.unit_of_work import unit_of_work
+from shared.runtime.app import ServiceHandle, context_of, pool_of
 
 router = APIRouter(tags=["patrols"])
 
@@ -104,12 +103,10 @@ async def my_shifts(
 async def start(
     body: PatrolStart,
     principal: Principal = Depends(require("watcher")),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             patrol = await patrols.start_patrol(
                 uow, principal.subject, body.location.location(), body.shift_id
             )
@@ -156,13 +153,11 @@ async def add_note(
     patrol_id: str,
     body: NoteIn,
     principal: Principal = Depends(require("watcher")),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     location = body.location.location() if body.location else None
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             return await patrols.add_note(uow, principal.subject, patrol_id, body.text, location)
 
 
@@ -176,12 +171,10 @@ async def end(
     patrol_id: str,
     body: PatrolEnd,
     principal: Principal = Depends(require("watcher")),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             return _counted(
                 await patrols.end_patrol(uow, principal.subject, patrol_id, body.location.location())
             )

@@ -28,8 +28,7 @@ from services.patrol.handlers.reports_queries import ReportView, Search, find_re
 from services.patrol.handlers.status import unit_name
 from shared.auth import Principal, require
 from shared.clock import DISTRICT_TIMEZONE
-from shared.runtime.app import context_of, pool_of, source_of
-from shared.unit_of_work import unit_of_work
+from shared.runtime.app import ServiceHandle, context_of, pool_of
 
 router = APIRouter(tags=["reports"])
 _REPORTERS = require(*REPORTING_ROLES)
@@ -81,11 +80,9 @@ async def create_report(
     request: Request,
     response: Response,
     principal: Principal = Depends(_REPORTERS),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: PatrolContext = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
-    cleaned = await read_photos(photos, context.settings.max_photo_bytes)
+    cleaned = await read_photos(photos, service.context.settings.max_photo_bytes)
     draft = ReportDraft(
         category, description, kind, severity, lat, lon, address, attributes=await _attributes(request)
     )
@@ -94,7 +91,7 @@ async def create_report(
     )
     new = commands.NewReport(draft, reporter, cleaned, report_id=report_id)
     try:
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             made = await commands.create_report(uow, new)
     except ReportRejected as error:
         raise rejected(error.field, error.reason) from None
@@ -102,10 +99,10 @@ async def create_report(
         raise conflict(error) from None
     if not made.created:
         response.status_code = status.HTTP_200_OK
-    async with pool.acquire() as conn:
-        view = await get_report(conn, context, made.report_id)
+    async with service.pool.acquire() as conn:
+        view = await get_report(conn, service.context, made.report_id)
     assert view is not None
-    return render(view, context)
+    return render(view, service.context)
 
 
 async def _attributes(request: Request) -> dict[str, str]:
@@ -166,21 +163,19 @@ async def withdraw_report(
     report_id: UUID,
     body: Withdrawal,
     principal: Principal = Depends(_REPORTERS),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: PatrolContext = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     try:
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             await commands.withdraw_report(uow, report_id, principal.subject, body.reason)
     except ReportNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_no_report(report_id)) from None
     except ReportConflict as error:
         raise conflict(error) from None
-    async with pool.acquire() as conn:
-        view = await get_report(conn, context, report_id)
+    async with service.pool.acquire() as conn:
+        view = await get_report(conn, service.context, report_id)
     assert view is not None
-    return render(view, context)
+    return render(view, service.context)
 
 
 def render(view: ReportView, context: PatrolContext, *, with_history: bool = True) -> dict[str, Any]:

@@ -16,8 +16,7 @@ from services.patrol.domain.roster import Slot
 from services.patrol.domain.watcher_errors import InvalidInput
 from services.patrol.handlers import shifts, shifts_roster, watchers
 from shared.auth import Principal, require
-from shared.runtime.app import context_of, pool_of, source_of
-from shared.unit_of_work import unit_of_work
+from shared.runtime.app import ServiceHandle, pool_of
 
 router = APIRouter(tags=["shifts"])
 PLANNERS = ("dispatcher", "community_worker")
@@ -107,12 +106,10 @@ class RosterView(BaseModel):
 async def schedule(
     body: NewShift,
     principal: Principal = Depends(require(*PLANNERS)),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             ensure_in_scope(
                 principal, (await watchers.get_watcher(uow.conn, body.watcher_id))["community_code"]
             )
@@ -151,12 +148,10 @@ async def cancel(
     shift_id: str,
     body: Cancellation,
     principal: Principal = Depends(require(*PLANNERS)),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             ensure_in_scope(principal, (await shifts.get_shift(uow.conn, shift_id))["community_code"])
             return await shifts.cancel_shift(uow, shift_id, body.reason)
 
@@ -170,15 +165,13 @@ async def cancel(
 async def generate(
     body: RosterRequestIn,
     principal: Principal = Depends(require(*PLANNERS)),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answering_errors():
         request = body.to_request()
         # a worker limited to a community may roster it, not its street
         ensure_in_scope(principal, request.scope_code, f"{request.scope}_code")
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             return await shifts_roster.generate_roster(uow, request, principal.subject)
 
 

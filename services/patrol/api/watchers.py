@@ -14,8 +14,7 @@ from services.patrol.api.watchers_scope import ensure_in_scope, narrowed
 from services.patrol.domain.watchers import EquipmentIssue, Pairing, WatcherChanges, WatcherFields
 from services.patrol.handlers import imports, watchers
 from shared.auth import Principal, require
-from shared.runtime.app import context_of, pool_of, source_of
-from shared.unit_of_work import unit_of_work
+from shared.runtime.app import ServiceHandle, pool_of
 
 router = APIRouter(prefix="/watchers", tags=["watchers"])
 MANAGERS = ("dispatcher", "community_worker")
@@ -79,13 +78,11 @@ class ImportReport(BaseModel):
 async def register(
     fields: WatcherFields,
     principal: Principal = Depends(require(*MANAGERS)),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     ensure_in_scope(principal, fields.community_code)
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             return await watchers.register_watcher(uow, fields)
 
 
@@ -96,9 +93,7 @@ async def import_csv(
     file: UploadFile = File(description="CSV, UTF-8; columns in the service README."),
     dry_run: bool = Query(False, description="Check every row and write nothing."),
     principal: Principal = Depends(require("dispatcher")),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     content = await file.read(MAX_CSV_BYTES + 1)
     if len(content) > MAX_CSV_BYTES:
@@ -107,7 +102,7 @@ async def import_csv(
         ]
         raise HTTPException(422, detail=detail)
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             return await imports.import_watchers(uow, content, dry_run=dry_run)
 
 
@@ -151,12 +146,10 @@ async def update(
     watcher_id: str,
     changes: WatcherChanges,
     principal: Principal = Depends(require(*MANAGERS)),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             ensure_in_scope(principal, (await watchers.get_watcher(uow.conn, watcher_id))["community_code"])
             if changes.community_code:
                 ensure_in_scope(principal, changes.community_code)
@@ -168,11 +161,9 @@ async def deactivate(
     watcher_id: str,
     body: Deactivation,
     principal: Principal = Depends(require(*MANAGERS)),
-    pool: asyncpg.Pool = Depends(pool_of),
-    context: Any = Depends(context_of),
-    source: str = Depends(source_of),
+    service: ServiceHandle = Depends(),
 ) -> dict[str, Any]:
     with answering_errors():
-        async with unit_of_work(pool, source, context) as uow:
+        async with service.unit_of_work() as uow:
             ensure_in_scope(principal, (await watchers.get_watcher(uow.conn, watcher_id))["community_code"])
             return await watchers.deactivate_watcher(uow, watcher_id, body.reason)
