@@ -7,6 +7,7 @@ Its throughput is what one hop of the pipeline could do at best on this machine,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -75,7 +76,10 @@ async def run_ceiling(url: str, *, messages: int, body_size: int, prefetch: int 
 
         relay_queue = await relay_in.get_queue(first)
         sink_queue = await sink_channel.get_queue(second)
-        consumers = [(relay_queue, await relay_queue.consume(forward)), (sink_queue, await sink_queue.consume(receive))]
+        consumers = [
+            (relay_queue, await relay_queue.consume(forward)),
+            (sink_queue, await sink_queue.consume(receive)),
+        ]
 
         confirm_channel = await publisher.channel(publisher_confirms=True)
         body = b"x" * body_size
@@ -97,9 +101,11 @@ async def run_ceiling(url: str, *, messages: int, body_size: int, prefetch: int 
         elapsed = time.perf_counter() - started
         for queue, tag in consumers:  # stop consuming first: deleting a consumed queue cancels its consumer
             await queue.cancel(tag)
-        for name in (first, second):
-            await setup.queue_delete(name)
         return CeilingResult(messages, elapsed, percentiles([latency * 1000 for latency in latencies]))
     finally:
+        with contextlib.suppress(Exception):  # durable queues: never leave them behind, even after a failure
+            cleanup = await publisher.channel()
+            for name in (first, second):
+                await cleanup.queue_delete(name)
         for connection in (publisher, relay, sink):
             await connection.close()

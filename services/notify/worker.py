@@ -1,7 +1,8 @@
 """The delivery worker: claims due deliveries, sends them, records each attempt, retries what may succeed later.
 
 No transaction stays open during a network call: a claim marks deliveries in flight with a lease and commits;
-the channels are called; each outcome is recorded in a transaction of its own, with its `notification.*` event.
+the channels are called; the outcomes are recorded, each with its `notification.*` event, in one transaction
+(one each if that fails). New deliveries wake the worker at their commit (LISTEN); polling is the fallback.
 A worker that dies mid-send leaves a lease that expires, and the delivery is tried again (at least once to the
 channel; webhooks carry the delivery id so receivers can drop a repeat). Several workers may run at once
 (`FOR UPDATE SKIP LOCKED`). Times come from the injectable clock, so tests move them.
@@ -21,6 +22,8 @@ from services.notify.handlers.outcomes import Claimed, record_outcome
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+
+WAKE_CHANNEL = "notify.deliveries"  # pg_notify from the deliveries trigger: <schema>.deliveries
 
 _CLAIM = """
 WITH due AS (
@@ -48,18 +51,53 @@ class DeliveryWorker:
         self._stopping = False
 
     async def run(self) -> None:
+        """Pass after pass while there is work; then sleep until deliveries are committed (NOTIFY from the
+        deliveries trigger) or the poll interval ends (what falls due later, and the fallback)."""
         log.info("delivery worker started")
-        while not self._stopping:
-            try:
-                handled = await self.run_once()
-            except Exception as error:  # the database may be away for a moment; the loop must outlive it
-                log.error("delivery worker pass failed", error=repr(error))
-                handled = 0
-            if handled == 0 and not self._stopping:
-                self._wake.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._settings.worker_poll_seconds)
+        listener: asyncpg.Connection | None = None
+        try:
+            while not self._stopping:
+                listener = await self._listening(listener)
+                self._wake.clear()  # before the pass: a commit during it makes the next pass start at once
+                try:
+                    handled = await self.run_once()
+                except Exception as error:  # the database may be away for a moment; the loop must outlive it
+                    log.error("delivery worker pass failed", error=repr(error))
+                    handled = 0
+                if handled == 0 and not self._stopping:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self._settings.worker_poll_seconds)
+        finally:
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.remove_listener(WAKE_CHANNEL, self._on_notify)
+                with contextlib.suppress(Exception):
+                    await self._pool.release(listener)
         log.info("delivery worker stopped")
+
+    async def _listening(self, listener: asyncpg.Connection | None) -> asyncpg.Connection | None:
+        """A pooled connection listening for new deliveries; None (polling only) while the database is away."""
+        if listener is not None and not listener.is_closed():
+            return listener
+        if listener is not None:
+            with contextlib.suppress(Exception):
+                await self._pool.release(listener)
+        try:
+            listener = await self._pool.acquire()
+        except Exception as error:
+            log.warning("delivery worker cannot listen; polling", error=repr(error))
+            return None
+        try:
+            await listener.add_listener(WAKE_CHANNEL, self._on_notify)
+        except Exception as error:
+            log.warning("delivery worker cannot listen; polling", error=repr(error))
+            with contextlib.suppress(Exception):
+                await self._pool.release(listener)
+            return None
+        return listener
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
 
     def stop(self) -> None:
         self._stopping = True
@@ -72,7 +110,8 @@ class DeliveryWorker:
         """One pass: claim what is due, send it, record the outcomes. Returns how many were sent (or tried)."""
         claimed = await self._claim()
         if claimed:
-            await asyncio.gather(*(self._send_and_record(item) for item in claimed))
+            results = await asyncio.gather(*(self._send_logged(item) for item in claimed))
+            await self._record(list(zip(claimed, results, strict=True)))
         return len(claimed)
 
     async def _claim(self) -> list[Claimed]:
@@ -114,16 +153,14 @@ class DeliveryWorker:
             )
             return None
         attempt = row["attempts"] + 1
-        await conn.execute(
-            """UPDATE deliveries SET status = 'in_flight', attempts = $2, lease_until = $3 WHERE delivery_id = $1""",
+        await conn.execute(  # one round trip for both writes
+            """WITH in_flight AS (
+                   UPDATE deliveries SET status = 'in_flight', attempts = $2, lease_until = $3 WHERE delivery_id = $1
+               )
+               INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, $4)""",
             delivery_id,
             attempt,
             now + timedelta(seconds=self._settings.lease_seconds),
-        )
-        await conn.execute(
-            "INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, $3)",
-            delivery_id,
-            attempt,
             now,
         )
         return Claimed(
@@ -174,7 +211,7 @@ class DeliveryWorker:
         )
         return None if taken is not None else start + timedelta(seconds=window)
 
-    async def _send_and_record(self, item: Claimed) -> None:
+    async def _send_logged(self, item: Claimed) -> SendResult:
         result = await self._send(item)
         log.info(
             "delivery attempt",
@@ -184,10 +221,34 @@ class DeliveryWorker:
             attempt=item.attempt,
             outcome=result.outcome,
         )
-        async with self._pool.acquire() as conn, conn.transaction():
-            await record_outcome(
-                conn, item, result, now=self._context.clock.now(), context=self._context, source=self._source
-            )
+        return result
+
+    async def _record(self, outcomes: list[tuple[Claimed, SendResult]]) -> None:
+        """The pass's outcomes in one transaction (a transaction per delivery was most of the worker's database
+        round trips). If that fails, each is recorded on its own, so one bad outcome holds back no other; the
+        first error is then raised. An outcome not recorded leaves its delivery in flight until the lease ends."""
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                for item, result in outcomes:
+                    await self._record_one(conn, item, result)
+            return
+        except Exception:
+            if len(outcomes) == 1:
+                raise
+        errors = []
+        for item, result in outcomes:
+            try:
+                async with self._pool.acquire() as conn, conn.transaction():
+                    await self._record_one(conn, item, result)
+            except Exception as error:
+                errors.append(error)
+        if errors:
+            raise errors[0]
+
+    async def _record_one(self, conn: asyncpg.Connection, item: Claimed, result: SendResult) -> None:
+        await record_outcome(
+            conn, item, result, now=self._context.clock.now(), context=self._context, source=self._source
+        )
 
     async def _send(self, item: Claimed) -> SendResult:
         adapter = self._context.channels.get(item.channel)

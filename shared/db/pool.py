@@ -7,6 +7,19 @@ import json
 import asyncpg
 
 
+class PooledConnection(asyncpg.Connection):
+    """A pooled connection that skips asyncpg's reset query on release (one round trip per unit of work).
+
+    Released connections still have an open transaction rolled back and their listener callbacks removed
+    (asyncpg does that regardless). What the skipped query would undo never happens here: services take
+    transaction-scoped advisory locks only, set nothing for the session, keep no cursor past a transaction,
+    and the relay's listener UNLISTENs before it returns its connection.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
@@ -25,6 +38,7 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        connection_class=PooledConnection,
         server_settings={"search_path": schema, "application_name": schema},
     )
     assert pool is not None

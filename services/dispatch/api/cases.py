@@ -14,7 +14,7 @@ from services.dispatch.context import DispatchContext
 from services.dispatch.domain.lifecycle import Status
 from services.dispatch.handlers import actions, merging, queries
 from shared.auth import Principal, require
-from shared.runtime.app import ServiceHandle, context_of, pool_of
+from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 HANDLER = require("handler")
@@ -97,7 +97,7 @@ async def _command(service: ServiceHandle, case_id: UUID, command, *args) -> dic
 async def accept(
     case_id: UUID,
     principal: Principal = Depends(HANDLER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     return await _command(service, case_id, actions.accept, principal)
 
@@ -106,7 +106,7 @@ async def accept(
 async def start(
     case_id: UUID,
     principal: Principal = Depends(HANDLER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     return await _command(service, case_id, actions.start, principal)
 
@@ -116,7 +116,7 @@ async def resolve(
     case_id: UUID,
     body: Resolution,
     principal: Principal = Depends(HANDLER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     return await _command(service, case_id, actions.resolve, principal, body.note, body.photo_url)
 
@@ -126,7 +126,7 @@ async def return_case(
     case_id: UUID,
     body: Reason,
     principal: Principal = Depends(HANDLER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     return await _command(service, case_id, actions.return_case, principal, body.reason)
 
@@ -136,7 +136,7 @@ async def reassign(
     case_id: UUID,
     body: Reassignment,
     principal: Principal = Depends(DISPATCHER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     return await _command(service, case_id, actions.reassign, principal, body.unit_id, body.reason)
 
@@ -145,7 +145,7 @@ async def reassign(
 async def verify(
     case_id: UUID,
     principal: Principal = Depends(VERIFIER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     return await _command(service, case_id, actions.verify, principal)
 
@@ -155,7 +155,7 @@ async def reopen(
     case_id: UUID,
     body: Reason,
     principal: Principal = Depends(VERIFIER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     return await _command(service, case_id, actions.reopen, principal, body.reason)
 
@@ -165,7 +165,7 @@ async def merge(
     case_id: UUID,
     body: Merge,
     principal: Principal = Depends(DISPATCHER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answered():
         async with service.unit_of_work() as uow:
@@ -179,7 +179,7 @@ async def split(
     case_id: UUID,
     body: Split,
     principal: Principal = Depends(DISPATCHER),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answered():
         async with service.unit_of_work() as uow:

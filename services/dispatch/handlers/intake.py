@@ -112,7 +112,8 @@ async def _merge_candidate(
     policy = context.policy
     return await conn.fetchrow(
         """SELECT case_id, distance_m(lat, lon, $2, $3) AS distance FROM cases
-           WHERE category = $1 AND status = ANY($4::text[]) AND lat IS NOT NULL
+           WHERE category = $1 AND status = ANY($4::text[])
+             AND lat BETWEEN $2 - $8::float8 AND $2 + $8::float8
              AND reported_at BETWEEN $5::timestamptz - $6::interval AND $5::timestamptz + $6::interval
              AND distance_m(lat, lon, $2, $3) <= $7
            ORDER BY distance, reported_at LIMIT 1""",
@@ -123,6 +124,9 @@ async def _merge_candidate(
         report.reported_at,
         policy.merge_window,
         policy.merge_distance_m,
+        # the latitude band that can hold a point within the merge distance (one degree is 111,195 m on the
+        # sphere distance_m uses), with a margin: the exact test is distance_m
+        policy.merge_distance_m / 111_195 * 1.01 + 1e-6,
     )
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from services.patrol.context import PatrolContext
 from services.patrol.domain import open311 as spec
 from services.patrol.handlers import reports_open311 as handlers
-from shared.runtime.app import ServiceHandle, context_of, pool_of
+from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 _DOC = (
@@ -107,7 +107,7 @@ async def submit(
     last_name: str | None = Form(None),
     device_id: str | None = Form(None),
     account_id: str | None = Form(None),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> Response:
     form = await request.form()
     fields = {key: value for key, value in form.items() if isinstance(value, str)}

@@ -15,7 +15,7 @@ from services.patrol.api.watchers_scope import ensure_in_scope, narrowed
 from services.patrol.handlers import patrols, shifts
 from shared.auth import Principal, require
 from shared.events.catalogue.common import Location
-from shared.runtime.app import ServiceHandle, context_of, pool_of
+from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 
 router = APIRouter(tags=["patrols"])
 
@@ -103,7 +103,7 @@ async def my_shifts(
 async def start(
     body: PatrolStart,
     principal: Principal = Depends(require("watcher")),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:
@@ -153,7 +153,7 @@ async def add_note(
     patrol_id: str,
     body: NoteIn,
     principal: Principal = Depends(require("watcher")),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     location = body.location.location() if body.location else None
     with answering_errors():
@@ -171,7 +171,7 @@ async def end(
     patrol_id: str,
     body: PatrolEnd,
     principal: Principal = Depends(require("watcher")),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:

@@ -28,7 +28,7 @@ from services.patrol.handlers.reports_queries import ReportView, Search, find_re
 from services.patrol.handlers.status import unit_name
 from shared.auth import Principal, require
 from shared.clock import DISTRICT_TIMEZONE
-from shared.runtime.app import ServiceHandle, context_of, pool_of
+from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 
 router = APIRouter(tags=["reports"])
 _REPORTERS = require(*REPORTING_ROLES)
@@ -80,7 +80,7 @@ async def create_report(
     request: Request,
     response: Response,
     principal: Principal = Depends(_REPORTERS),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     cleaned = await read_photos(photos, service.context.settings.max_photo_bytes)
     draft = ReportDraft(
@@ -163,7 +163,7 @@ async def withdraw_report(
     report_id: UUID,
     body: Withdrawal,
     principal: Principal = Depends(_REPORTERS),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     try:
         async with service.unit_of_work() as uow:

@@ -16,7 +16,7 @@ from services.patrol.domain.roster import Slot
 from services.patrol.domain.watcher_errors import InvalidInput
 from services.patrol.handlers import shifts, shifts_roster, watchers
 from shared.auth import Principal, require
-from shared.runtime.app import ServiceHandle, pool_of
+from shared.runtime.app import ServiceHandle, pool_of, service_of
 
 router = APIRouter(tags=["shifts"])
 PLANNERS = ("dispatcher", "community_worker")
@@ -106,7 +106,7 @@ class RosterView(BaseModel):
 async def schedule(
     body: NewShift,
     principal: Principal = Depends(require(*PLANNERS)),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:
@@ -148,7 +148,7 @@ async def cancel(
     shift_id: str,
     body: Cancellation,
     principal: Principal = Depends(require(*PLANNERS)),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:
@@ -165,7 +165,7 @@ async def cancel(
 async def generate(
     body: RosterRequestIn,
     principal: Principal = Depends(require(*PLANNERS)),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         request = body.to_request()

@@ -14,7 +14,7 @@ from services.patrol.api.watchers_scope import ensure_in_scope, narrowed
 from services.patrol.domain.watchers import EquipmentIssue, Pairing, WatcherChanges, WatcherFields
 from services.patrol.handlers import imports, watchers
 from shared.auth import Principal, require
-from shared.runtime.app import ServiceHandle, pool_of
+from shared.runtime.app import ServiceHandle, pool_of, service_of
 
 router = APIRouter(prefix="/watchers", tags=["watchers"])
 MANAGERS = ("dispatcher", "community_worker")
@@ -78,7 +78,7 @@ class ImportReport(BaseModel):
 async def register(
     fields: WatcherFields,
     principal: Principal = Depends(require(*MANAGERS)),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     ensure_in_scope(principal, fields.community_code)
     with answering_errors():
@@ -93,7 +93,7 @@ async def import_csv(
     file: UploadFile = File(description="CSV, UTF-8; columns in the service README."),
     dry_run: bool = Query(False, description="Check every row and write nothing."),
     principal: Principal = Depends(require("dispatcher")),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     content = await file.read(MAX_CSV_BYTES + 1)
     if len(content) > MAX_CSV_BYTES:
@@ -146,7 +146,7 @@ async def update(
     watcher_id: str,
     changes: WatcherChanges,
     principal: Principal = Depends(require(*MANAGERS)),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:
@@ -161,7 +161,7 @@ async def deactivate(
     watcher_id: str,
     body: Deactivation,
     principal: Principal = Depends(require(*MANAGERS)),
-    service: ServiceHandle = Depends(),
+    service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:

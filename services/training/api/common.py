@@ -49,8 +49,8 @@ def answering():
         raise HTTPException(409, detail=detail) from None
 
 
-def gate(request: Request) -> Gate:
-    return Gate(request)
+async def gate(request: Request) -> Gate:
+    return Gate(request)  # a coroutine, so FastAPI builds it without a thread hop
 
 
 GateDep = Depends(gate)
