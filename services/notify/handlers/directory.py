@@ -80,34 +80,38 @@ def _contacts(sealed: str | None, key: str, person_id: str) -> list[ContactPoint
         return None
 
 
-async def on_watcher_registered(uow: UnitOfWork, event: Event[WatcherRegistered]) -> None:
-    data = event.data
+async def _learn(
+    uow: UnitOfWork,
+    recipient_id: str,
+    kind: str,
+    data: WatcherRegistered | WatcherUpdated | PersonRegistered | PersonUpdated,
+    *,
+    active: bool,
+    as_of: datetime,
+) -> None:
+    """Keep what the event says of a person, unless a later event already said more; release what waited."""
+    contacts = _contacts(data.sealed_contacts, uow.context.settings.contact_seal_key, recipient_id)
     if await upsert_recipient(
         uow.conn,
-        data.watcher_id,
-        kind="watcher",
+        recipient_id,
+        kind=kind,
         display_name=data.display_name,
         language=data.preferred_language,
-        active=True,
-        as_of=data.registered_at,
-        contacts=_contacts(data.sealed_contacts, uow.context.settings.contact_seal_key, data.watcher_id),
+        active=active,
+        as_of=as_of,
+        contacts=contacts,
     ):
-        await arrived(uow, data.watcher_id)
+        await arrived(uow, recipient_id)
+
+
+async def on_watcher_registered(uow: UnitOfWork, event: Event[WatcherRegistered]) -> None:
+    await _learn(
+        uow, event.data.watcher_id, "watcher", event.data, active=True, as_of=event.data.registered_at
+    )
 
 
 async def on_watcher_updated(uow: UnitOfWork, event: Event[WatcherUpdated]) -> None:
-    data = event.data
-    if await upsert_recipient(
-        uow.conn,
-        data.watcher_id,
-        kind="watcher",
-        display_name=data.display_name,
-        language=data.preferred_language,
-        active=True,
-        as_of=data.updated_at,
-        contacts=_contacts(data.sealed_contacts, uow.context.settings.contact_seal_key, data.watcher_id),
-    ):
-        await arrived(uow, data.watcher_id)
+    await _learn(uow, event.data.watcher_id, "watcher", event.data, active=True, as_of=event.data.updated_at)
 
 
 async def on_watcher_deactivated(uow: UnitOfWork, event: Event[WatcherDeactivated]) -> None:
@@ -124,33 +128,12 @@ async def on_watcher_deactivated(uow: UnitOfWork, event: Event[WatcherDeactivate
 
 
 async def on_person_registered(uow: UnitOfWork, event: Event[PersonRegistered]) -> None:
-    data = event.data
-    if await upsert_recipient(
-        uow.conn,
-        data.person_id,
-        kind="person",
-        display_name=data.display_name,
-        language=data.preferred_language,
-        active=True,
-        as_of=data.registered_at,
-        contacts=_contacts(data.sealed_contacts, uow.context.settings.contact_seal_key, data.person_id),
-    ):
-        await arrived(uow, data.person_id)
+    await _learn(uow, event.data.person_id, "person", event.data, active=True, as_of=event.data.registered_at)
 
 
 async def on_person_updated(uow: UnitOfWork, event: Event[PersonUpdated]) -> None:
     data = event.data
-    if await upsert_recipient(
-        uow.conn,
-        data.person_id,
-        kind="person",
-        display_name=data.display_name,
-        language=data.preferred_language,
-        active=data.active,
-        as_of=data.updated_at,
-        contacts=_contacts(data.sealed_contacts, uow.context.settings.contact_seal_key, data.person_id),
-    ):
-        await arrived(uow, data.person_id)
+    await _learn(uow, data.person_id, "person", data, active=data.active, as_of=data.updated_at)
 
 
 async def load_units(conn: asyncpg.Connection, bundle: ReferenceBundle) -> bool:
