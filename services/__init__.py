@@ -1,6 +1,7 @@
 """The four grassroots services. Each folder has the same shape:
 
 bootstrap.py      the wiring: the ServiceDefinition (start reading here)
+context.py        its settings and its dependencies (clock, reference bundle, stores...)
 subscriptions.py  which events it consumes, with their handlers, and which it publishes
 handlers/         plain async functions over a unit of work: the business logic
 domain/           plain data and rules, no I/O
