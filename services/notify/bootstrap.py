@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from services.notify.api import ROUTERS
-from services.notify.background import deliver
 from services.notify.context import NotifySettings, build_context
+from services.notify.handlers.background import deliver
 from services.notify.subscriptions import PUBLISHES, SUBSCRIPTIONS
 from shared.runtime import ServiceDefinition
 

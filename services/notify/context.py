@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 from pydantic import Field
 
-from services.notify.channels import ChannelAdapter, build_channels
-from services.notify.rendering import Renderer
+from services.notify.adapters.channels import ChannelAdapter, build_channels
+from services.notify.adapters.rendering import Renderer
 from shared.clock import Clock, SystemClock
 from shared.reference import ReferenceBundle
 from shared.settings import ServiceSettings

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from services.training.api import ROUTERS
 from services.training.context import TrainingSettings, build_context
+from services.training.handlers.commands import load_reference_command, load_sample_command
 from services.training.subscriptions import PUBLISHES, SUBSCRIPTIONS
-from services.training.tools import load_reference_command, load_sample_command
 from shared.runtime import ServiceDefinition
 
 DESCRIPTION = "The lead geese (community secretaries), the reserve pool of two per community, mentors, salons, lectures, workshops, and the Social Worker Cup."

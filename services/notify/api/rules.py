@@ -8,7 +8,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from services.notify.channels import CHANNEL_NAMES
+from services.notify.adapters.channels import CHANNEL_NAMES
 from services.notify.domain.rules import Rule, parse_selector
 from services.notify.domain.schedule import parse_reminder
 from services.notify.handlers.rules import delete_rule, get_rule, list_rules, save_rule

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.notify.channels.port import OutgoingMessage, SendResult
+from services.notify.adapters.channels.port import OutgoingMessage, SendResult
 from services.notify.domain.schedule import backoff
 from shared.events.catalogue.notification import NotificationFailed, NotificationSent
 from shared.events.envelope import new_envelope

@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from services.notify.bootstrap import definition as notify_definition
 from services.notify.context import NotifyContext, build_context
 from services.notify.handlers.directory import replace_contacts
-from services.notify.worker import DeliveryWorker
+from services.notify.handlers.worker import DeliveryWorker
 from shared.clock import ManualClock
 from shared.events.envelope import Envelope, encode_data, new_envelope
 from shared.events.registry import EventData

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.notify.adapters.rendering import Renderer
 from services.notify.context import TEMPLATES
-from services.notify.rendering import Renderer
 from shared.events.catalogue.common import PersonRef
 from shared.events.catalogue.dispatch import (
     DispatchAssigned,

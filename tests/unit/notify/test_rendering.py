@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
+from services.notify.adapters.rendering import Renderer, TemplateMissing
 from services.notify.context import TEMPLATES
-from services.notify.rendering import Renderer, TemplateMissing
 from shared.clock import DISTRICT_TIMEZONE
 from shared.reference import ReferenceBundle
 

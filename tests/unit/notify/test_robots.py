@@ -11,8 +11,8 @@ import uuid
 
 import httpx
 
-from services.notify.channels.port import OutgoingMessage
-from services.notify.channels.robots import (
+from services.notify.adapters.channels.port import OutgoingMessage
+from services.notify.adapters.channels.robots import (
     WECOM_TEXT_LIMIT,
     DingTalkRobotChannel,
     WeComRobotChannel,

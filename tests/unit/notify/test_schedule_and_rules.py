@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from services.notify.channels.port import classify_status
-from services.notify.channels.webhook import sign
+from services.notify.adapters.channels.port import classify_status
+from services.notify.adapters.channels.webhook import sign
 from services.notify.domain.rules import InvalidSelector, Rule, is_urgent, select_recipients
 from services.notify.domain.schedule import (
     InvalidReminder,

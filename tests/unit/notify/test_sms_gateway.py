@@ -7,8 +7,8 @@ import uuid
 
 import httpx
 
-from services.notify.channels.port import OutgoingMessage
-from services.notify.channels.sms import SmsGatewayChannel
+from services.notify.adapters.channels.port import OutgoingMessage
+from services.notify.adapters.channels.sms import SmsGatewayChannel
 
 
 def _message(address: str) -> OutgoingMessage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.notify.handlers.awaiting import plan_awaiting_units
 from services.notify.handlers.directory import load_units
-from services.notify.worker import DeliveryWorker
+from services.notify.handlers.worker import DeliveryWorker
 from shared.unit_of_work import unit_of_work
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from services.notify.channels.port import OutgoingMessage, SendResult
+from services.notify.adapters.channels.port import OutgoingMessage, SendResult
 from services.notify.domain.schedule import parse_quiet_hours, quiet_until
 from services.notify.handlers.outcomes import Claimed, record_outcome
 from shared.logging import get_logger

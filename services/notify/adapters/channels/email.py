@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from services.notify.channels.port import OutgoingMessage, SendResult
+from services.notify.adapters.channels.port import OutgoingMessage, SendResult
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -22,7 +22,7 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from services.notify.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
+from services.notify.adapters.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
 
 _MOBILE = re.compile(r"^\+?\d{11,15}$")
 WECOM_TEXT_LIMIT = 2048

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.notify.channels.port import OutgoingMessage, SendResult
+from services.notify.adapters.channels.port import OutgoingMessage, SendResult
 from shared.logging import get_logger
 
 log = get_logger(__name__)

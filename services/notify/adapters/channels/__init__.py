@@ -6,12 +6,12 @@ import time
 
 import httpx
 
-from services.notify.channels.email import SmtpChannel
-from services.notify.channels.log import LogChannel
-from services.notify.channels.port import ChannelAdapter, OutgoingMessage, SendResult
-from services.notify.channels.robots import DingTalkRobotChannel, WeComRobotChannel
-from services.notify.channels.sms import SmsGatewayChannel
-from services.notify.channels.webhook import WebhookChannel
+from services.notify.adapters.channels.email import SmtpChannel
+from services.notify.adapters.channels.log import LogChannel
+from services.notify.adapters.channels.port import ChannelAdapter, OutgoingMessage, SendResult
+from services.notify.adapters.channels.robots import DingTalkRobotChannel, WeComRobotChannel
+from services.notify.adapters.channels.sms import SmsGatewayChannel
+from services.notify.adapters.channels.webhook import WebhookChannel
 
 CHANNEL_NAMES = ("wecom", "dingtalk", "sms", "email", "webhook", "log")
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import httpx
 
-from services.notify.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
+from services.notify.adapters.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
 
 SIGNATURE_HEADER = "X-Grassroots-Signature"
 TIMESTAMP_HEADER = "X-Grassroots-Timestamp"

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from services.notify.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
+from services.notify.adapters.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
 
 _PHONE = re.compile(r"^\+?\d{7,15}$")
 

@@ -1,0 +1,1 @@
+"""The notify service's adapters: channels that reach people, and the template renderer."""
