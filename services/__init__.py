@@ -6,6 +6,7 @@ subscriptions.py  which events it consumes, with their handlers, and which it pu
 handlers/         plain async functions over a unit of work: the business logic
 domain/           plain data and rules, no I/O
 api/              thin HTTP routers
+adapters/         the outside world behind a small port, where a service has one (photos, channels)
 migrations/       plain SQL, applied in order into the service's own schema
 asyncapi.yaml     generated from the code: `python -m services asyncapi`
 """
