@@ -27,6 +27,7 @@ from bench.measure import CpuMeter, peak_rss_mb, pids_named, postgres_pids
 from bench.observe import Tracker, assigned_observer, webhook_sink
 from bench.pipeline import Phase, run_phase
 from bench.report import markdown, plot, write_json
+from shared.db.url import with_database
 from shared.reference import ReferenceBundle
 from shared.settings import LOCAL_ADMIN_DATABASE_URL
 
@@ -108,7 +109,9 @@ async def run(args: argparse.Namespace) -> dict:
     rabbitmq_url = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
     body_size = sample_body_size()
     print(f"ceiling: {args.ceiling_messages} messages of {body_size} B ...", file=sys.stderr)
+    broker_meter = CpuMeter({"broker": pids_named("beam.smp")})
     ceiling = await run_ceiling(rabbitmq_url, messages=args.ceiling_messages, body_size=body_size)
+    ceiling_broker_seconds = broker_meter.used()["broker"]
     print(f"ceiling: {ceiling.throughput:.0f} msg/s", file=sys.stderr)
 
     tracker = Tracker()
@@ -167,7 +170,9 @@ async def run(args: argparse.Namespace) -> dict:
                 await outbox.close()
         webhook_calls = sink.received
 
-    conn = await asyncpg.connect(os.environ.get("ADMIN_DATABASE_URL", LOCAL_ADMIN_DATABASE_URL))
+    # the maintenance database: the installation's own database is gone, and the admin URL's may not exist
+    admin_url = os.environ.get("ADMIN_DATABASE_URL", LOCAL_ADMIN_DATABASE_URL)
+    conn = await asyncpg.connect(with_database(admin_url, "postgres"))
     try:
         server_version = await conn.fetchval("SHOW server_version")
     finally:
@@ -179,7 +184,11 @@ async def run(args: argparse.Namespace) -> dict:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {**machine(), "postgresql_server": server_version},
         "settings": {key: str(value) for key, value in vars(args).items()},
-        "ceiling": ceiling.as_dict(body_size),
+        "ceiling": {
+            **ceiling.as_dict(body_size),
+            "broker_cpu_ms_per_message": round(ceiling_broker_seconds * 1000 / ceiling.messages, 3),
+        },
+        "broker_cpu_ms_per_report_at_saturation": broker_cost_per_report(saturation),
         "headline": {
             "pipeline_throughput": pipeline_throughput,
             "feed": best["feed"] if best else None,
@@ -196,6 +205,15 @@ async def run(args: argparse.Namespace) -> dict:
             "notification_events": dict(tracker.notification_events),
         },
         "correct": all(p["correctness"]["ok"] for p in phases) and warm_up["correctness"]["ok"],
+    }
+
+
+def broker_cost_per_report(saturation: list[dict]) -> dict[str, float]:
+    """The broker's CPU per report at saturation, per feed: the pipeline's messaging work beside the ceiling's."""
+    return {
+        phase["feed"]: round(phase["cpu_seconds"]["broker"] * 1000 / phase["reports"], 3)
+        for phase in saturation
+        if phase["reports"]
     }
 
 

@@ -21,6 +21,12 @@ def markdown(results: dict) -> str:
         f"Pipeline at saturation (report → assigned → webhook delivered): "
         f"**{headline['pipeline_throughput']:.0f} reports/s** ({headline['feed']}), "
         f"ratio pipeline/ceiling **{headline['ratio']:.2f}**",
+        "Broker CPU: "
+        f"{ceiling['broker_cpu_ms_per_message']:.2f} ms per message through the ceiling's relay; per report "
+        "through the pipeline at saturation: "
+        + ", ".join(
+            f"{ms:.2f} ms ({feed})" for feed, ms in results["broker_cpu_ms_per_report_at_saturation"].items()
+        ),
         "",
         "| phase | offered/s | achieved/s | assigned/s | delivered/s | → assigned p50 / p95 / p99 ms "
         "| → delivered p50 / p95 / p99 ms | correct |",

@@ -36,6 +36,14 @@ class MessagingSettings(BaseSettings):
         0.5, gt=0, description="First back-off before a failed message is handed back; doubles each attempt."
     )
     retry_backoff_max_seconds: float = Field(15.0, gt=0)
+    batch_size: int = Field(
+        16,
+        ge=1,
+        description="Events of one queue that may share a transaction when they queue up (1: one each).",
+    )
+    batch_concurrency: int = Field(
+        4, ge=1, description="Transactions one batched queue may have open at once."
+    )
 
 
 class ServiceSettings(MessagingSettings):

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import aio_pika
 import asyncpg
 import pytest
+from hypothesis import HealthCheck, settings
 
 from services import SERVICE_NAMES, definition_of
 from shared.db.migrate import apply_migrations, load_migrations
@@ -21,7 +22,12 @@ from shared.settings import ServiceSettings
 from tests.support import probes
 from tests.support.infra import Infra, infrastructure
 
-TEST_DEFINITIONS = [probes.PRODUCER, probes.CONSUMER]
+# Property tests check behaviour, not speed: on a machine shared with the broker and the database, an example
+# may take longer than hypothesis's timing checks allow without anything being wrong.
+settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared-machine")
+
+TEST_DEFINITIONS = [probes.PRODUCER, probes.CONSUMER, probes.BATCHED_CONSUMER]
 _test_numbers = itertools.count(1)
 
 
@@ -70,7 +76,7 @@ async def clean_probe_tables(request: pytest.FixtureRequest) -> None:
     infra: Infra = request.getfixturevalue("infra")
     conn = await asyncpg.connect(infra.admin_database_url)
     try:
-        for schema in ("probe_producer", "probe_consumer"):
+        for schema in ("probe_producer", "probe_consumer", "probe_batched"):
             tables = await conn.fetch(
                 "SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations'",
                 schema,

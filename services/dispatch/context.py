@@ -8,6 +8,7 @@ from datetime import timedelta
 from pydantic import Field, field_validator
 
 from services.dispatch.domain.policy import Policy
+from services.dispatch.handlers.routing_cache import RoutingCache
 from shared.clock import Clock, SystemClock
 from shared.reference import ReferenceBundle
 from shared.settings import ServiceSettings
@@ -31,6 +32,13 @@ class DispatchSettings(ServiceSettings):
     )
     sweep_interval_seconds: float = Field(
         60.0, gt=0, description="How often the sweeper escalates overdue cases and auto-closes resolved ones."
+    )
+    routing_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How long routing keeps units and rules in memory before reading them again. The process's "
+        "own admin edits and bundle loads take effect at once; another replica's within this time. 0 reads them "
+        "for every report.",
     )
     load_reference_on_start: bool = Field(
         True,
@@ -65,9 +73,11 @@ class DispatchContext:
     clock: Clock
     bundle: ReferenceBundle
     policy: Policy = field(init=False)
+    routing: RoutingCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.policy = self.settings.policy()
+        self.routing = RoutingCache(self.clock, timedelta(seconds=self.settings.routing_cache_seconds))
 
 
 def build_context(settings: DispatchSettings) -> DispatchContext:

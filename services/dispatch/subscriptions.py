@@ -15,7 +15,8 @@ from shared.events.registry import EventData
 from shared.messaging.consumer import Subscription
 
 SUBSCRIPTIONS: list[Subscription] = [
-    Subscription(HazardReported, handle_hazard_reported),
+    # Reports that queue up share a transaction; a batch takes their category locks in category order.
+    Subscription(HazardReported, handle_hazard_reported, batch_key=lambda report: report.category),
     Subscription(HazardWithdrawn, handle_hazard_withdrawn),
 ]
 PUBLISHES: list[type[EventData]] = [

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from pydantic import Field
 
-from services.notify.adapters.channels import ChannelAdapter, build_channels
+from services.notify.adapters.channels import ChannelAdapter, HttpClient, build_channels
 from services.notify.adapters.rendering import Renderer
+from services.notify.handlers.rules import RulesCache
 from shared.clock import Clock, SystemClock
 from shared.reference import ReferenceBundle
 from shared.settings import ServiceSettings
@@ -76,6 +74,12 @@ class NotifySettings(ServiceSettings):
     load_units_at_start: bool = Field(
         True, description="Load the reference bundle's units into the directory at start (once per version)."
     )
+    rules_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How long the enabled rules are kept in memory: another replica's edit of a rule is seen "
+        "within it (this process's own at once). 0 reads the rules for every event.",
+    )
 
 
 @dataclass
@@ -83,19 +87,12 @@ class NotifyContext:
     settings: NotifySettings
     clock: Clock
     bundle: ReferenceBundle
-    http: httpx.AsyncClient
+    http: HttpClient
     channels: dict[str, ChannelAdapter]
     renderer: Renderer
+    rules: RulesCache
     jitter: Callable[[], float] = field(default=random.random)
     wake_worker: Callable[[], None] = field(default=lambda: None)  # set when the worker runs in this process
-
-
-def _skip_absent_sniffio() -> None:
-    """httpcore tries `import sniffio` on every request; when it is not installed, each failed import walks
-    sys.path again (a few % of this service's CPU under load). A None entry fails that import at once, with the
-    same outcome (asyncio is assumed)."""
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 def build_context(
@@ -105,13 +102,14 @@ def build_context(
     channels: dict[str, ChannelAdapter] | None = None,
 ) -> NotifyContext:
     bundle = ReferenceBundle.load(settings.reference_bundle)
-    _skip_absent_sniffio()
-    http = httpx.AsyncClient(timeout=settings.http_timeout_seconds)
+    http = HttpClient(settings.http_timeout_seconds)
+    clock = clock or SystemClock()
     return NotifyContext(
         settings=settings,
-        clock=clock or SystemClock(),
+        clock=clock,
         bundle=bundle,
         http=http,
         channels=channels if channels is not None else build_channels(settings, http),
         renderer=Renderer(TEMPLATES, bundle),
+        rules=RulesCache(settings.rules_cache_seconds, clock),
     )

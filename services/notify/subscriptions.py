@@ -59,6 +59,8 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(WatcherDeactivated, on_watcher_deactivated),
     Subscription(PersonRegistered, on_person_registered),
     Subscription(PersonUpdated, on_person_updated),
-    *(Subscription(model, handle_event) for model in RULE_EVENTS),
+    # The busiest: assignments that queue up share a transaction, taking their units' locks in unit order.
+    Subscription(DispatchAssigned, handle_event, batch_key=lambda assigned: assigned.unit_id),
+    *(Subscription(model, handle_event) for model in RULE_EVENTS if model is not DispatchAssigned),
 ]
 PUBLISHES: list[type[EventData]] = [NotificationSent, NotificationFailed]

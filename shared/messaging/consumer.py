@@ -6,12 +6,14 @@
   dead-lettered with the error as its reason. Transient errors (database away) and bugs differ only in the log.
 - A handler's effects, its events and the inbox record commit in one transaction; a redelivered event finds
   its inbox record and is acknowledged without effect.
+- A subscription with a `batch_key` lets events that queue up share a transaction (shared.messaging.batching);
+  the guarantees above hold per event all the same.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,7 @@ from shared.events.envelope import Event, PoisonMessage, parse_event
 from shared.events.registry import EventData
 from shared.inbox import record_first_delivery
 from shared.logging import get_logger
+from shared.messaging.batching import ALONE, Batcher
 from shared.messaging.dead_letters import dead_letter_copy
 from shared.messaging.failures import backoff_seconds, delivery_attempt, is_transient
 from shared.messaging.topology import Topology
@@ -39,6 +42,9 @@ class Subscription:
 
     event: type[EventData]
     handler: Handler
+    # Events that queue up may share a transaction, taken in this order: the key of what the handler locks
+    # first (so concurrent batches lock in one order). None: one transaction per event.
+    batch_key: Callable[[Any], Hashable] | None = None
 
     @property
     def event_type(self) -> str:
@@ -52,6 +58,12 @@ class RetryPolicy:
     backoff_ceiling: float = 15.0
 
 
+@dataclass(frozen=True)
+class Batching:
+    size: int = 16  # events in one transaction at most
+    concurrency: int = 4  # transactions of one subscription at once
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -63,6 +75,7 @@ class EventConsumer:
         topology: Topology,
         subscriptions: Sequence[Subscription],
         retry: RetryPolicy,
+        batching: Batching | None = None,
         context: Any = None,
     ) -> None:
         self._service = service
@@ -76,6 +89,20 @@ class EventConsumer:
         self._consuming: list[tuple[AbstractQueue, str]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
         self._dead_letter_exchange: AbstractExchange | None = None
+        batching = batching or Batching()
+        self._batchers = {
+            subscription.event_type: Batcher(
+                pool=pool,
+                source=source,
+                handler=subscription.handler,
+                key=subscription.batch_key,
+                context=context,
+                size=batching.size,
+                concurrency=batching.concurrency,
+            )
+            for subscription in self._subscriptions
+            if subscription.batch_key is not None and batching.size > 1
+        }
 
     async def start(self, queues: dict[str, AbstractQueue]) -> None:
         self._dead_letter_exchange = await self._channel.get_exchange(
@@ -103,6 +130,8 @@ class EventConsumer:
             done, pending = await asyncio.wait(set(self._in_flight), timeout=timeout)
             for task in pending:
                 task.cancel()
+        for batcher in self._batchers.values():
+            await batcher.stop()
 
     def _callback(
         self, subscription: Subscription, queue: str
@@ -158,6 +187,11 @@ class EventConsumer:
         return event
 
     async def _handle_once(self, subscription: Subscription, event: Event[EventData]) -> bool:
+        batcher = self._batchers.get(subscription.event_type)
+        if batcher is not None:
+            outcome = await batcher.handle(event)
+            if outcome is not ALONE:
+                return bool(outcome)
         async with self._pool.acquire() as conn, conn.transaction():
             if not await record_first_delivery(conn, event.envelope):
                 return False

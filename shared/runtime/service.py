@@ -13,7 +13,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from shared.db.pool import create_pool
 from shared.logging import get_logger
-from shared.messaging.consumer import EventConsumer, RetryPolicy
+from shared.messaging.consumer import Batching, EventConsumer, RetryPolicy
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from shared.messaging.topology import Topology
 from shared.outbox.relay import AfterPublish, OutboxRelay
@@ -104,6 +104,7 @@ class ServiceRuntime:
             retry=RetryPolicy(
                 settings.delivery_limit, settings.retry_backoff_seconds, settings.retry_backoff_max_seconds
             ),
+            batching=Batching(settings.batch_size, settings.batch_concurrency),
         )
         await self.consumer.start(queues)
         self._background = [

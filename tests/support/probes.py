@@ -57,6 +57,14 @@ CONSUMER = ServiceDefinition(
     http_port=0,
     subscriptions=[Subscription(HazardReported, record_effect)],
 )
+# The same consumer with batching: reports that queue up may share a transaction, taken in category order.
+BATCHED_CONSUMER = ServiceDefinition(
+    name="probe_batched",
+    description="Test consumer, batched",
+    directory=HERE / "probe_consumer",
+    http_port=0,
+    subscriptions=[Subscription(HazardReported, record_effect, batch_key=lambda report: report.category)],
+)
 
 
 def a_report(description: str = "阳台堆放大量纸箱") -> HazardReported:

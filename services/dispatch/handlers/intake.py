@@ -8,7 +8,7 @@ import asyncpg
 
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.lifecycle import OPEN, TRANSITIONS
-from services.dispatch.handlers.opening import open_case
+from services.dispatch.handlers.opening import StoredReport, open_case
 from services.dispatch.handlers.store import audit, lock_case, reporters_of, transition
 from shared.events import Event
 from shared.events.catalogue.dispatch import DispatchCancelled
@@ -18,11 +18,29 @@ from shared.unit_of_work import UnitOfWork
 SYSTEM = "dispatch"
 
 
-async def _lock_report(conn: asyncpg.Connection, report_id: UUID) -> None:
-    # A report and its withdrawal travel on separate queues: whichever comes second must see the first.
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"dispatch.report:{report_id}"
-    )
+# A report and its withdrawal travel on separate queues: whichever comes second must see the first, so both take
+# the report's lock. A report takes its category's lock too, first; both in one round trip (a select list is
+# evaluated from left to right).
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+_LOCK_CATEGORY_THEN_REPORT = (
+    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))"
+)
+# Dispatch's copy of the report, with the withdrawal that came before it (if any) copied onto it at once.
+# No row back means the report was stored before.
+_STORE_REPORT = """
+INSERT INTO reports (report_id, kind, category, description, lat, lon, address, community_code, street_code,
+    grid_code, severity, reporter_kind, reporter_id, photo_urls, reported_at, received_at,
+    withdrawn_at, withdrawal_reason)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+    (SELECT withdrawn_at FROM withdrawals WHERE report_id = $1),
+    (SELECT reason FROM withdrawals WHERE report_id = $1))
+ON CONFLICT (report_id) DO NOTHING
+RETURNING withdrawn_at
+"""
+
+
+def _report_key(report_id: UUID) -> str:
+    return f"dispatch.report:{report_id}"
 
 
 async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) -> None:
@@ -32,14 +50,10 @@ async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) 
     report, conn, now = event.data, uow.conn, context.clock.now()
     # Reports of one category are taken one at a time, so two near-duplicates cannot both open a case.
     await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"dispatch.category:{report.category}"
+        _LOCK_CATEGORY_THEN_REPORT, f"dispatch.category:{report.category}", _report_key(report.report_id)
     )
-    await _lock_report(conn, report.report_id)
-    stored = await conn.fetchval(
-        """INSERT INTO reports (report_id, kind, category, description, lat, lon, address, community_code,
-               street_code, grid_code, severity, reporter_kind, reporter_id, photo_urls, reported_at, received_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-           ON CONFLICT (report_id) DO NOTHING RETURNING true""",
+    stored = await conn.fetchrow(
+        _STORE_REPORT,
         report.report_id,
         report.kind,
         report.category,
@@ -57,21 +71,17 @@ async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) 
         report.reported_at,
         now,
     )
-    if not stored:
+    if stored is None:
         return  # the same report again (another event id): the case exists already
-    withdrawal = await conn.fetchrow("SELECT * FROM withdrawals WHERE report_id = $1", report.report_id)
-    if withdrawal is not None:
-        await conn.execute(
-            "UPDATE reports SET withdrawn_at = $2, withdrawal_reason = $3 WHERE report_id = $1",
-            report.report_id,
-            withdrawal["withdrawn_at"],
-            withdrawal["reason"],
-        )
-        return
+    if stored["withdrawn_at"] is not None:
+        return  # withdrawn before it came: it opens no case
     primary = await _merge_candidate(conn, report, context)
     case = await lock_case(conn, primary["case_id"]) if primary is not None else None
     if case is None or case["status"] not in OPEN:  # none near, or it was resolved meanwhile
-        await open_case(uow, report.report_id, actor=SYSTEM, at=now)
+        opening = StoredReport(
+            report.report_id, report.category, report.severity, report.community_code, report.street_code
+        )
+        await open_case(uow, opening, actor=SYSTEM, at=now)
         return
     await conn.execute(
         "UPDATE reports SET case_id = $1, merged_by = 'automatic', merged_at = $2 WHERE report_id = $3",
@@ -135,7 +145,7 @@ async def handle_hazard_withdrawn(uow: UnitOfWork, event: Event[HazardWithdrawn]
     (dispatch.cancelled); otherwise the case goes on and the withdrawal is noted. Remembered if it comes first."""
     context: DispatchContext = uow.context
     withdrawal, conn, now = event.data, uow.conn, context.clock.now()
-    await _lock_report(conn, withdrawal.report_id)
+    await conn.execute(_LOCK, _report_key(withdrawal.report_id))
     await conn.execute(
         "INSERT INTO withdrawals (report_id, reason, withdrawn_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         withdrawal.report_id,

@@ -7,7 +7,7 @@ from uuid import UUID
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.errors import InvalidInput
 from services.dispatch.domain.lifecycle import OPEN
-from services.dispatch.handlers.opening import open_case
+from services.dispatch.handlers.opening import StoredReport, open_case
 from services.dispatch.handlers.store import audit, lock_case, reporters_of, transition
 from shared.auth import Principal
 from shared.events.catalogue.common import PersonRef
@@ -76,7 +76,7 @@ async def split_report(uow: UnitOfWork, case_id: UUID, report_id: UUID, principa
     if case["status"] not in OPEN:
         raise InvalidInput("case_id", f"case {case_id} is {case['status']}, not open")
     new_case = await open_case(
-        uow, report_id, actor=principal.subject, at=now, note=f"split from case {case_id}"
+        uow, StoredReport.from_row(report), actor=principal.subject, at=now, note=f"split from case {case_id}"
     )
     await audit(
         conn,

@@ -3,56 +3,88 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from services.dispatch.context import DispatchContext
-from services.dispatch.handlers.store import audit, find_route
+from services.dispatch.handlers.store import find_route
 from shared.events.catalogue.dispatch import DispatchAssigned
 from shared.unit_of_work import UnitOfWork
 
 
+@dataclass(frozen=True)
+class StoredReport:
+    """What opening a case needs to know of a report already in `reports` (the case copies the rest from it)."""
+
+    report_id: UUID
+    category: str
+    severity: str
+    community_code: str
+    street_code: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> StoredReport:
+        return cls(
+            row["report_id"], row["category"], row["severity"], row["community_code"], row["street_code"]
+        )
+
+
+# The three writes that open a case, in one round trip: the case, copied from its report; the report, now
+# held by it; the audit entry, as store.audit writes it. The foreign keys to the new case are checked when the
+# statement ends, by which time the case exists. No row back means the report is not stored.
+_OPEN_CASE = """
+WITH opened AS (
+    INSERT INTO cases (case_id, primary_report_id, kind, category, description, lat, lon, address,
+        community_code, street_code, grid_code, severity, status, unit_id, routing_reason, deadline,
+        escalate_at, reported_at, opened_at, updated_at)
+    SELECT $1, report_id, kind, category, description, lat, lon, address, community_code, street_code,
+        grid_code, severity, 'assigned', $3, $4, $5, $5, reported_at, $6, $6
+    FROM reports WHERE report_id = $2
+    RETURNING case_id
+), held AS (
+    UPDATE reports SET case_id = $1, merged_by = NULL, merged_at = NULL WHERE report_id = $2
+)
+INSERT INTO case_transitions (case_id, action, from_status, to_status, actor, reason, at)
+SELECT case_id, 'open', NULL, 'assigned', $7, $8, $6 FROM opened
+RETURNING true
+"""
+
+
 async def open_case(
-    uow: UnitOfWork, report_id: UUID, *, actor: str, at: datetime, note: str | None = None
+    uow: UnitOfWork, report: StoredReport, *, actor: str, at: datetime, note: str | None = None
 ) -> UUID:
     """A new case holding the report, routed by the rules, with its deadline; publishes dispatch.assigned."""
     context: DispatchContext = uow.context
     conn = uow.conn
-    report = await conn.fetchrow("SELECT * FROM reports WHERE report_id = $1", report_id)
-    assert report is not None, "the report is stored before its case is opened"
-    decision = await find_route(conn, report["category"], report["community_code"], report["street_code"])
-    deadline = context.policy.deadline(report["severity"], report["category"], at)
+    decision = await find_route(
+        conn, context.routing, report.category, report.community_code, report.street_code
+    )
+    deadline = context.policy.deadline(report.severity, report.category, at)
     case_id = uuid.uuid4()
-    await conn.execute(
-        """INSERT INTO cases (case_id, primary_report_id, kind, category, description, lat, lon, address,
-               community_code, street_code, grid_code, severity, status, unit_id, routing_reason, deadline,
-               escalate_at, reported_at, opened_at, updated_at)
-           SELECT $1, report_id, kind, category, description, lat, lon, address, community_code, street_code,
-               grid_code, severity, 'assigned', $2, $3, $4, $4, reported_at, $5, $5
-           FROM reports WHERE report_id = $6""",
+    opened = await conn.fetchval(
+        _OPEN_CASE,
         case_id,
+        report.report_id,
         decision.unit_id,
         decision.reason,
         deadline,
         at,
-        report_id,
+        actor,
+        decision.reason if note is None else f"{note}; {decision.reason}",
     )
-    await conn.execute(
-        "UPDATE reports SET case_id = $1, merged_by = NULL, merged_at = NULL WHERE report_id = $2",
-        case_id,
-        report_id,
-    )
-    reason = decision.reason if note is None else f"{note}; {decision.reason}"
-    await audit(conn, case_id, "open", None, "assigned", actor=actor, at=at, reason=reason)
+    assert opened, "the report is stored before its case is opened"
     await uow.emit(
         DispatchAssigned(
             case_id=case_id,
-            report_ids=[report_id],
+            report_ids=[report.report_id],
             unit_id=decision.unit_id,
-            category=report["category"],
-            severity=report["severity"],
-            community_code=report["community_code"],
-            street_code=report["street_code"],
+            category=report.category,
+            severity=report.severity,
+            community_code=report.community_code,
+            street_code=report.street_code,
             deadline=deadline,
             reason=decision.reason,
             assigned_at=at,

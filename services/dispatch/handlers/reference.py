@@ -1,4 +1,8 @@
-"""Units and routing rules: loaded from the reference bundle, edited by admins, every change audited."""
+"""Units and routing rules: loaded from the reference bundle, edited by admins, every change audited.
+
+Routing keeps them in memory (`RoutingCache`): whoever calls a function here that changes units or rules wraps
+its transaction in `context.routing.changing()`, so that the change takes effect at once.
+"""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ async def load_reference_at_start(runtime) -> None:
     if not context.settings.load_reference_on_start:
         return
     try:
-        async with runtime.pool.acquire() as conn:
+        async with context.routing.changing(), runtime.pool.acquire() as conn:
             loaded = await load_reference(conn, context.bundle, at=context.clock.now())
         log.info("reference data", version=context.bundle.manifest.version, loaded=loaded)
     except Exception:

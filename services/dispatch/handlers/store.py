@@ -10,7 +10,8 @@ import asyncpg
 
 from services.dispatch.domain.errors import CaseNotFound, ReferenceNotLoaded
 from services.dispatch.domain.lifecycle import Action, Status, next_status
-from services.dispatch.domain.routing import Route, Rule, UnitRecord, route
+from services.dispatch.domain.routing import Route, route
+from services.dispatch.handlers.routing_cache import RoutingCache
 from shared.events.catalogue.common import PersonRef
 
 
@@ -91,44 +92,29 @@ async def reporters_of(conn: asyncpg.Connection, case_id: UUID) -> list[PersonRe
     return people
 
 
-async def units_near(conn: asyncpg.Connection, community_code: str) -> list[UnitRecord]:
-    """The active units routing may pick for a community: its own, street-level and district-wide ones,
-    and every unit a rule names by id."""
-    rows = await conn.fetch(
-        """SELECT id, kind, street_code, community_code FROM units
-           WHERE active AND (community_code = $1 OR community_code IS NULL
-                 OR id IN (SELECT unit_id FROM routing_rules WHERE unit_id IS NOT NULL))""",
-        community_code,
-    )
-    return [UnitRecord(**dict(row)) for row in rows]
-
-
-async def find_route(conn: asyncpg.Connection, category: str, community_code: str, street_code: str) -> Route:
-    units = await units_near(conn, community_code)
+async def find_route(
+    conn: asyncpg.Connection, routing: RoutingCache, category: str, community_code: str, street_code: str
+) -> Route:
+    reference = await routing.get(conn)
+    units = reference.units_near(community_code)
     if not units:
         raise ReferenceNotLoaded("no units loaded: run load_reference (the service does at start)")
-    rules = [Rule(**dict(row)) for row in await conn.fetch("SELECT * FROM routing_rules")]
-    decision = route(category, community_code, street_code, rules, units)
+    decision = route(category, community_code, street_code, reference.rules, units)
     if decision is None:
-        office = await conn.fetchval(
-            "SELECT id FROM units WHERE active AND kind = 'district_office' ORDER BY id LIMIT 1"
-        )
+        office = reference.first_unit("district_office")
         if office is None:
             raise ReferenceNotLoaded("no district office among the units")
         return Route(office, f"unknown street {street_code}: sent to the district office {office}", None)
     return decision
 
 
-async def escalation_target(conn: asyncpg.Connection, level: str, street_code: str) -> str | None:
+async def escalation_target(
+    conn: asyncpg.Connection, routing: RoutingCache, level: str, street_code: str
+) -> str | None:
+    reference = await routing.get(conn)
     if level == "street":
-        return await conn.fetchval(
-            """SELECT id FROM units WHERE active AND kind = 'street_office' AND street_code = $1
-               ORDER BY id LIMIT 1""",
-            street_code,
-        )
-    return await conn.fetchval(
-        "SELECT id FROM units WHERE active AND kind = 'district_office' ORDER BY id LIMIT 1"
-    )
+        return reference.first_unit("street_office", street_code)
+    return reference.first_unit("district_office")
 
 
 async def unit_exists(conn: asyncpg.Connection, unit_id: str) -> bool:

@@ -72,10 +72,10 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
 async def _escalate(uow: UnitOfWork, case: asyncpg.Record, now: datetime) -> int:
     conn, context = uow.conn, uow.context
     level = NEXT_LEVEL.get(case["escalation_level"])
-    target = await escalation_target(conn, level, case["street_code"]) if level else None
+    target = await escalation_target(conn, context.routing, level, case["street_code"]) if level else None
     if level == "street" and target == case["unit_id"]:  # the street office already holds it
         level = "district"
-        target = await escalation_target(conn, level, case["street_code"])
+        target = await escalation_target(conn, context.routing, level, case["street_code"])
     if level is None or target is None:
         await conn.execute("UPDATE cases SET escalate_at = NULL WHERE case_id = $1", case["case_id"])
         return 0

@@ -11,11 +11,10 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from services.notify.adapters.channels import CHANNEL_NAMES
 from services.notify.domain.rules import Rule, parse_selector
 from services.notify.domain.schedule import parse_reminder
-from services.notify.handlers.rules import delete_rule, get_rule, list_rules, save_rule
+from services.notify.handlers.rules import delete_rule, editing_rules, get_rule, list_rules, save_rule
 from services.notify.subscriptions import RULE_EVENT_TYPES
 from shared.auth import Principal, require
 from shared.runtime.app import context_of, pool_of, source_of
-from shared.unit_of_work import unit_of_work
 
 router = APIRouter(prefix="/rules", tags=["rules"])
 RULE_ID = Path(
@@ -132,7 +131,7 @@ async def put_rule(
             ],
         )
     rule = Rule(rule_id=rule_id, **body.model_dump())
-    async with unit_of_work(pool, source, context) as uow:
+    async with editing_rules(pool, source, context) as uow:
         created = await save_rule(uow, rule)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return _out(rule)
@@ -146,6 +145,6 @@ async def remove_rule(
     context=Depends(context_of),
     source: str = Depends(source_of),
 ) -> None:
-    async with unit_of_work(pool, source, context) as uow:
+    async with editing_rules(pool, source, context) as uow:
         if not await delete_rule(uow, rule_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"rule_id: no rule {rule_id}")

@@ -21,4 +21,7 @@ async def deliver(runtime) -> None:
         return
     worker = DeliveryWorker(pool, context, runtime.definition.source)
     context.wake_worker = worker.wake
-    await worker.run()
+    try:
+        await worker.run()
+    finally:
+        await context.http.aclose()  # the channels' connections: only the worker sends

@@ -30,31 +30,35 @@ class PlannedDelivery:
     created_at: datetime
 
 
-async def insert_delivery(conn: asyncpg.Connection, planned: PlannedDelivery) -> uuid.UUID | None:
-    """The new delivery's id, or None when this (event, recipient, channel, purpose) already has one."""
-    return await conn.fetchval(
+async def insert_deliveries(conn: asyncpg.Connection, planned: list[PlannedDelivery]) -> None:
+    """One round trip for all of them; an (event, recipient, channel, purpose) that has its delivery keeps it."""
+    await conn.executemany(
         """
         INSERT INTO deliveries (delivery_id, cause_event_id, cause_event_type, correlation_id, recipient_id, channel,
             purpose, rule_id, template, language, body, urgent, reminder_key, due_at, next_attempt_at, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
         ON CONFLICT (cause_event_id, recipient_id, channel, purpose) DO NOTHING
-        RETURNING delivery_id
         """,
-        uuid.uuid4(),
-        planned.cause.id,
-        planned.cause.type,
-        planned.cause.correlation_id,
-        planned.recipient_id,
-        planned.channel,
-        planned.purpose,
-        planned.rule_id,
-        planned.template,
-        planned.language,
-        planned.body,
-        planned.urgent,
-        planned.reminder_key,
-        planned.due_at,
-        planned.created_at,
+        [
+            (
+                uuid.uuid4(),
+                delivery.cause.id,
+                delivery.cause.type,
+                delivery.cause.correlation_id,
+                delivery.recipient_id,
+                delivery.channel,
+                delivery.purpose,
+                delivery.rule_id,
+                delivery.template,
+                delivery.language,
+                delivery.body,
+                delivery.urgent,
+                delivery.reminder_key,
+                delivery.due_at,
+                delivery.created_at,
+            )
+            for delivery in planned
+        ],
     )
 
 
@@ -86,21 +90,3 @@ async def cancel_reminders(
     cancelled = int(status.split()[-1])
     log.info("reminders cancelled", reminder_key=key, cancelled=cancelled)
     return cancelled
-
-
-async def reminders_cancelled_since(
-    conn: asyncpg.Connection, key: str | None, recipient_id: str, since: datetime
-) -> bool:
-    if key is None:
-        return False
-    return bool(
-        await conn.fetchval(
-            """
-            SELECT EXISTS (SELECT 1 FROM reminder_cancellations
-                           WHERE reminder_key = $1 AND recipient_id IN ($2, '*') AND cancelled_at >= $3)
-            """,
-            key,
-            recipient_id,
-            since,
-        )
-    )

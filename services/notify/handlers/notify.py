@@ -11,12 +11,7 @@ from typing import Any
 from services.notify.domain.rules import Rule, format_key, is_urgent, select_recipients
 from services.notify.domain.schedule import reminder_time
 from services.notify.handlers.awaiting import lock_recipient, remember
-from services.notify.handlers.deliveries import (
-    PlannedDelivery,
-    cancel_reminders,
-    insert_delivery,
-    reminders_cancelled_since,
-)
+from services.notify.handlers.deliveries import PlannedDelivery, cancel_reminders, insert_deliveries
 from shared.events import Event
 from shared.logging import get_logger
 from shared.unit_of_work import UnitOfWork
@@ -24,16 +19,20 @@ from shared.unit_of_work import UnitOfWork
 log = get_logger(__name__)
 
 
-async def rules_for(conn, event_type: str) -> list[Rule]:
-    rows = await conn.fetch(
-        "SELECT * FROM rules WHERE event_type = $1 AND enabled ORDER BY rule_id", event_type
-    )
-    return [Rule.from_row(row) for row in rows]
+# What planning needs of a recipient, in one statement: who they are, the channels they have an address on, and
+# whether the reminders of this key were cancelled for them since the event (a null key: not asked).
+_RECIPIENT = """
+SELECT display_name, preferred_language, active,
+    ARRAY(SELECT channel FROM contact_points c WHERE c.recipient_id = r.recipient_id) AS channels,
+    EXISTS (SELECT 1 FROM reminder_cancellations
+            WHERE reminder_key = $2 AND recipient_id IN ($1, '*') AND cancelled_at >= $3) AS cancelled_since
+FROM recipients r WHERE recipient_id = $1
+"""
 
 
 async def handle_event(uow: UnitOfWork, event: Event[Any]) -> None:
     data = event.data.model_dump(mode="python")
-    for rule in await rules_for(uow.conn, event.envelope.type):
+    for rule in await uow.context.rules.enabled(uow.conn, event.envelope.type):
         await apply_rule(uow, rule, event, data)
 
 
@@ -56,10 +55,11 @@ def rule_key(rule: Rule, data: dict[str, Any]) -> str | None:
 async def plan_for_recipient(
     uow: UnitOfWork, rule: Rule, event: Event[Any], data: dict[str, Any], recipient_id: str, key: str | None
 ) -> None:
-    await lock_recipient(uow.conn, recipient_id)  # against a registration committing in between
+    # The lock is a statement of its own: a statement reads what was committed when it began, and a
+    # registration that committed while the lock was awaited must be seen.
+    await lock_recipient(uow.conn, recipient_id)
     recipient = await uow.conn.fetchrow(
-        "SELECT display_name, preferred_language, active FROM recipients WHERE recipient_id = $1",
-        recipient_id,
+        _RECIPIENT, recipient_id, None if rule.cancels_reminders else key, event.envelope.time
     )
     if recipient is None:
         log.info("recipient not in the directory yet; the message waits for them", recipient_id=recipient_id)
@@ -69,22 +69,13 @@ async def plan_for_recipient(
         log.info("recipient inactive; nothing to send", recipient_id=recipient_id)
         return
     configured = uow.context.channels  # e.g. no SMS without a gateway: fall through to the next channel
-    available = [
-        row["channel"]
-        for row in await uow.conn.fetch(
-            "SELECT channel FROM contact_points WHERE recipient_id = $1", recipient_id
-        )
-        if row["channel"] in configured
-    ]
-    channels = rule.channels_for(available)
+    channels = rule.channels_for([channel for channel in recipient["channels"] if channel in configured])
     if not channels:
         log.info(
             "recipient has no address on the rule's channels", recipient_id=recipient_id, rule=rule.rule_id
         )
         return
-    if not rule.cancels_reminders and await reminders_cancelled_since(
-        uow.conn, key, recipient_id, event.envelope.time
-    ):
+    if recipient["cancelled_since"]:
         log.info("cancelled since this event; nothing to send", recipient_id=recipient_id, reminder_key=key)
         return
     now = uow.context.clock.now()
@@ -97,11 +88,11 @@ async def plan_for_recipient(
         if due > now:  # a reminder whose moment has passed is not worth sending late
             purposes.append((f"reminder:{spec}", f"{rule.template}.reminder", due))
     renderer = uow.context.renderer
+    planned = []
     for channel in channels:
         for purpose, template, due in purposes:
             body, language = renderer.render(template, channel, recipient["preferred_language"], values)
-            await insert_delivery(
-                uow.conn,
+            planned.append(
                 PlannedDelivery(
                     cause=event.envelope,
                     recipient_id=recipient_id,
@@ -115,5 +106,6 @@ async def plan_for_recipient(
                     reminder_key=key if purpose.startswith("reminder:") else None,
                     due_at=due,
                     created_at=now,
-                ),
+                )
             )
+    await insert_deliveries(uow.conn, planned)

@@ -1,4 +1,4 @@
-"""Recording what a channel answered: the attempt, the delivery's new state, and its event, in one transaction."""
+"""Recording what the channels answered: the attempts, the deliveries' new states, and their events."""
 
 from __future__ import annotations
 
@@ -11,16 +11,27 @@ import asyncpg
 from services.notify.adapters.channels.port import OutgoingMessage, SendResult
 from services.notify.domain.schedule import backoff
 from shared.events.catalogue.notification import NotificationFailed, NotificationSent
-from shared.events.envelope import new_envelope
+from shared.events.envelope import Envelope, new_envelope
 from shared.events.registry import EventData
-from shared.outbox.writer import append
+from shared.outbox.writer import append_many
 
+# A pass's outcomes in one statement: each attempt closed, each delivery moved on, unless its lease ran out and
+# another worker owns it now (its attempt number moved on). Returns the deliveries moved on.
 _FINISH = """
-UPDATE deliveries SET status = $3, lease_until = NULL, next_attempt_at = coalesce($4, next_attempt_at),
-    finished_at = CASE WHEN $3::text IN ('sent', 'failed') THEN $5::timestamptz END,
-    last_error = CASE WHEN $3::text = 'sent' THEN NULL ELSE $6::text END
-WHERE delivery_id = $1 AND status = 'in_flight' AND attempts = $2
-RETURNING true
+WITH outcome AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+        AS o(delivery_id, attempt, outcome, status, next_attempt_at, detail)
+), closed_attempts AS (
+    UPDATE delivery_attempts a SET finished_at = $7, outcome = o.outcome, detail = o.detail
+    FROM outcome o WHERE a.delivery_id = o.delivery_id AND a.attempt = o.attempt
+)
+UPDATE deliveries d SET status = o.status, lease_until = NULL,
+    next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
+    finished_at = CASE WHEN o.status IN ('sent', 'failed') THEN $7::timestamptz END,
+    last_error = CASE WHEN o.status = 'sent' THEN NULL ELSE o.detail END
+FROM outcome o
+WHERE d.delivery_id = o.delivery_id AND d.status = 'in_flight' AND d.attempts = o.attempt
+RETURNING d.delivery_id
 """
 
 
@@ -35,41 +46,52 @@ class Claimed:
     correlation_id: UUID
 
 
-async def record_outcome(
-    conn: asyncpg.Connection, item: Claimed, result: SendResult, *, now: datetime, context, source: str
-) -> None:
-    """Sent, failed for good (permanent, or the last attempt), or pending again after a back-off."""
+def next_status(item: Claimed, result: SendResult, now: datetime, context) -> tuple[str, datetime | None]:
+    """Sent, failed for good (permanent, or the last attempt), or pending again after a back-off (and when)."""
     settings = context.settings
-    delivery_id = item.message.delivery_id
-    detail = result.detail[:1000]
-    await conn.execute(
-        """UPDATE delivery_attempts SET finished_at = $3, outcome = $4, detail = $5
-           WHERE delivery_id = $1 AND attempt = $2""",
-        delivery_id,
-        item.attempt,
-        now,
-        result.outcome,
-        detail,
-    )
-    next_at: datetime | None = None
     if result.outcome == "success":
-        status = "sent"
-    elif result.outcome == "permanent" or item.attempt >= settings.retry_max_attempts:
-        status = "failed"
-    else:
-        status = "pending"
-        next_at = now + backoff(
-            item.attempt, settings.retry_base_seconds, settings.retry_max_seconds, context.jitter
+        return "sent", None
+    if result.outcome == "permanent" or item.attempt >= settings.retry_max_attempts:
+        return "failed", None
+    delay = backoff(item.attempt, settings.retry_base_seconds, settings.retry_max_seconds, context.jitter)
+    return "pending", now + delay
+
+
+async def record_outcomes(
+    conn: asyncpg.Connection,
+    outcomes: list[tuple[Claimed, SendResult]],
+    *,
+    now: datetime,
+    context,
+    source: str,
+) -> None:
+    """Each attempt and its delivery's new state, then a `notification.*` event for each delivery that ended."""
+    statuses = [next_status(item, result, now, context) for item, result in outcomes]
+    moved_on = {
+        row["delivery_id"]
+        for row in await conn.fetch(
+            _FINISH,
+            [item.message.delivery_id for item, _ in outcomes],
+            [item.attempt for item, _ in outcomes],
+            [result.outcome for _, result in outcomes],
+            [status for status, _ in statuses],
+            [next_at for _, next_at in statuses],
+            [result.detail[:1000] for _, result in outcomes],
+            now,
         )
-    if not await conn.fetchval(_FINISH, delivery_id, item.attempt, status, next_at, now, detail):
-        return  # the lease ran out and another worker owns the delivery now
-    if status == "sent":
-        await _emit(conn, item, NotificationSent(**_common(item), sent_at=now), now, source)
-    elif status == "failed":
-        reason = f"{result.outcome}: {result.detail}"[:1000]
-        await _emit(
-            conn, item, NotificationFailed(**_common(item), reason=reason, failed_at=now), now, source
-        )
+    }
+    events: list[tuple[Envelope, EventData]] = []
+    for (item, result), (status, _) in zip(outcomes, statuses, strict=True):
+        if item.message.delivery_id not in moved_on:
+            continue  # the lease ran out and another worker owns the delivery now
+        if status == "sent":
+            events.append(_event(item, NotificationSent(**_common(item), sent_at=now), now, source))
+        elif status == "failed":
+            reason = f"{result.outcome}: {result.detail}"[:1000]
+            events.append(
+                _event(item, NotificationFailed(**_common(item), reason=reason, failed_at=now), now, source)
+            )
+    await append_many(conn, events)
 
 
 def _common(item: Claimed) -> dict:
@@ -84,8 +106,8 @@ def _common(item: Claimed) -> dict:
     }
 
 
-async def _emit(conn: asyncpg.Connection, item: Claimed, data: EventData, now: datetime, source: str) -> None:
+def _event(item: Claimed, data: EventData, now: datetime, source: str) -> tuple[Envelope, EventData]:
     envelope = new_envelope(
         data, source=source, correlation_id=item.correlation_id, causation_id=item.message.event_id, time=now
     )
-    await append(conn, envelope, data)
+    return envelope, data

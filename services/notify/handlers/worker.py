@@ -18,7 +18,7 @@ import asyncpg
 
 from services.notify.adapters.channels.port import OutgoingMessage, SendResult
 from services.notify.domain.schedule import parse_quiet_hours, quiet_until
-from services.notify.handlers.outcomes import Claimed, record_outcome
+from services.notify.handlers.outcomes import Claimed, record_outcomes
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -39,6 +39,37 @@ JOIN due USING (delivery_id)
 LEFT JOIN recipients r ON r.recipient_id = d.recipient_id
 LEFT JOIN contact_points c ON c.recipient_id = d.recipient_id AND c.channel = d.channel
 """
+
+# The claimed deliveries in flight under a lease, each with its attempt opened: one statement for the pass.
+_IN_FLIGHT = """
+WITH claimed AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[]) AS c(delivery_id, attempt)
+), in_flight AS (
+    UPDATE deliveries d SET status = 'in_flight', attempts = c.attempt, lease_until = $3
+    FROM claimed c WHERE d.delivery_id = c.delivery_id
+)
+INSERT INTO delivery_attempts (delivery_id, attempt, started_at) SELECT delivery_id, attempt, $4 FROM claimed
+"""
+
+
+def _claimed(row: asyncpg.Record) -> Claimed:
+    return Claimed(
+        message=OutgoingMessage(
+            delivery_id=row["delivery_id"],
+            recipient_id=row["recipient_id"],
+            address=row["address"] or "",
+            text=row["body"],
+            language=row["language"],
+            event_type=row["cause_event_type"],
+            event_id=row["cause_event_id"],
+            purpose=row["purpose"],
+            urgent=row["urgent"],
+        ),
+        attempt=row["attempts"] + 1,
+        channel=row["channel"],
+        cause_event_type=row["cause_event_type"],
+        correlation_id=row["correlation_id"],
+    )
 
 
 class DeliveryWorker:
@@ -116,17 +147,23 @@ class DeliveryWorker:
 
     async def _claim(self) -> list[Claimed]:
         now = self._context.clock.now()
-        claimed: list[Claimed] = []
         async with self._pool.acquire() as conn, conn.transaction():
+            claimed = []
             for row in await conn.fetch(_CLAIM, now, self._settings.worker_batch_size):
-                item = await self._claim_one(conn, row, now)
-                if item is not None:
-                    claimed.append(item)
+                if await self._may_send_now(conn, row, now):
+                    claimed.append(_claimed(row))
+            if claimed:
+                await conn.execute(
+                    _IN_FLIGHT,
+                    [item.message.delivery_id for item in claimed],
+                    [item.attempt for item in claimed],
+                    now + timedelta(seconds=self._settings.lease_seconds),
+                    now,
+                )
         return claimed
 
-    async def _claim_one(
-        self, conn: asyncpg.Connection, row: asyncpg.Record, now: datetime
-    ) -> Claimed | None:
+    async def _may_send_now(self, conn: asyncpg.Connection, row: asyncpg.Record, now: datetime) -> bool:
+        """False for a delivery that is not to be sent now: cancelled, or put back until its time comes."""
         delivery_id = row["delivery_id"]
         if row["status"] == "in_flight":  # its worker died or hung: that attempt is over
             await conn.execute(
@@ -142,7 +179,7 @@ class DeliveryWorker:
                 delivery_id,
                 now,
             )
-            return None
+            return False
         later = self._quiet_until(row, now) or await self._rate_limited_until(conn, row["channel"], now)
         if later is not None:
             await conn.execute(
@@ -151,35 +188,8 @@ class DeliveryWorker:
                 delivery_id,
                 later,
             )
-            return None
-        attempt = row["attempts"] + 1
-        await conn.execute(  # one round trip for both writes
-            """WITH in_flight AS (
-                   UPDATE deliveries SET status = 'in_flight', attempts = $2, lease_until = $3 WHERE delivery_id = $1
-               )
-               INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, $4)""",
-            delivery_id,
-            attempt,
-            now + timedelta(seconds=self._settings.lease_seconds),
-            now,
-        )
-        return Claimed(
-            message=OutgoingMessage(
-                delivery_id=delivery_id,
-                recipient_id=row["recipient_id"],
-                address=row["address"] or "",
-                text=row["body"],
-                language=row["language"],
-                event_type=row["cause_event_type"],
-                event_id=row["cause_event_id"],
-                purpose=row["purpose"],
-                urgent=row["urgent"],
-            ),
-            attempt=attempt,
-            channel=row["channel"],
-            cause_event_type=row["cause_event_type"],
-            correlation_id=row["correlation_id"],
-        )
+            return False
+        return True
 
     def _quiet_until(self, row: asyncpg.Record, now: datetime) -> datetime | None:
         if row["urgent"]:
@@ -228,27 +238,25 @@ class DeliveryWorker:
         round trips). If that fails, each is recorded on its own, so one bad outcome holds back no other; the
         first error is then raised. An outcome not recorded leaves its delivery in flight until the lease ends."""
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                for item, result in outcomes:
-                    await self._record_one(conn, item, result)
+            await self._record_together(outcomes)
             return
         except Exception:
             if len(outcomes) == 1:
                 raise
         errors = []
-        for item, result in outcomes:
+        for outcome in outcomes:
             try:
-                async with self._pool.acquire() as conn, conn.transaction():
-                    await self._record_one(conn, item, result)
+                await self._record_together([outcome])
             except Exception as error:
                 errors.append(error)
         if errors:
             raise errors[0]
 
-    async def _record_one(self, conn: asyncpg.Connection, item: Claimed, result: SendResult) -> None:
-        await record_outcome(
-            conn, item, result, now=self._context.clock.now(), context=self._context, source=self._source
-        )
+    async def _record_together(self, outcomes: list[tuple[Claimed, SendResult]]) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await record_outcomes(
+                conn, outcomes, now=self._context.clock.now(), context=self._context, source=self._source
+            )
 
     async def _send(self, item: Claimed) -> SendResult:
         adapter = self._context.channels.get(item.channel)

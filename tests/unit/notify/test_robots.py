@@ -9,14 +9,13 @@ import json
 import urllib.parse
 import uuid
 
-import httpx
-
-from services.notify.adapters.channels.port import OutgoingMessage
+from services.notify.adapters.channels.port import HttpResponse, OutgoingMessage
 from services.notify.adapters.channels.robots import (
     WECOM_TEXT_LIMIT,
     DingTalkRobotChannel,
     WeComRobotChannel,
     dingtalk_markdown_body,
+    dingtalk_sign,
     dingtalk_signed_url,
     dingtalk_text_body,
     robot_result,
@@ -80,8 +79,8 @@ def test_a_dingtalk_url_is_signed_with_timestamp_and_hmac_sha256_of_timestamp_ne
 
 
 def test_a_robot_answer_is_classified_by_http_status_then_errcode():
-    def answer(status: int, body: dict) -> httpx.Response:
-        return httpx.Response(status, json=body)
+    def answer(status: int, body: dict) -> HttpResponse:
+        return HttpResponse(status, json.dumps(body))
 
     assert robot_result(answer(200, {"errcode": 0, "errmsg": "ok"})).outcome == "success"
     assert (
@@ -108,34 +107,34 @@ def _message(address: str) -> OutgoingMessage:
     )
 
 
-async def test_the_wecom_channel_mentions_a_mobile_on_the_default_robot():
-    seen: list[httpx.Request] = []
-
-    def robot(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"errcode": 0, "errmsg": "ok"})
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(robot)) as http:
-        channel = WeComRobotChannel(http, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
-        result = await channel.send(_message("13800001111"))
+async def test_the_wecom_channel_mentions_a_mobile_on_the_default_robot(local_http, http):
+    channel = WeComRobotChannel(http, local_http.url("/cgi-bin/webhook/send?key=k"))
+    result = await channel.send(_message("13800001111"))
     assert result.outcome == "success"
-    assert str(seen[0].url) == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
-    assert json.loads(seen[0].content)["text"]["mentioned_mobile_list"] == ["13800001111"]
+    assert local_http.seen[0].path_qs == "/cgi-bin/webhook/send?key=k"
+    assert json.loads(local_http.seen[0].body)["text"]["mentioned_mobile_list"] == ["13800001111"]
 
 
-async def test_the_dingtalk_channel_posts_to_a_signed_url_and_refuses_a_mention_that_is_not_a_mobile():
-    seen: list[httpx.Request] = []
+async def test_the_dingtalk_channel_posts_to_a_signed_url_and_refuses_a_mention_that_is_not_a_mobile(
+    local_http, http
+):
+    channel = DingTalkRobotChannel(http, local_http.url("/robot/send?access_token=t"), "SECx", lambda: 1)
+    assert (await channel.send(_message("13800001111"))).outcome == "success"
+    assert (await channel.send(_message("wangqing"))).outcome == "permanent"
+    assert len(local_http.seen) == 1
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(local_http.seen[0].path_qs).query)
+    assert query["access_token"] == ["t"] and query["timestamp"] == ["1"]
+    assert query["sign"] == [urllib.parse.unquote_plus(dingtalk_sign("SECx", 1))], "the sign arrives intact"
+    assert json.loads(local_http.seen[0].body)["at"] == {"atMobiles": ["13800001111"], "isAtAll": False}
 
-    def robot(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"errcode": 0, "errmsg": "ok"})
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(robot)) as http:
-        channel = DingTalkRobotChannel(
-            http, "https://oapi.dingtalk.com/robot/send?access_token=t", "SECx", lambda: 1
-        )
-        assert (await channel.send(_message("13800001111"))).outcome == "success"
-        assert (await channel.send(_message("wangqing"))).outcome == "permanent"
-    assert len(seen) == 1
-    assert seen[0].url.params["timestamp"] == "1" and seen[0].url.params["sign"]
-    assert json.loads(seen[0].content)["at"] == {"atMobiles": ["13800001111"], "isAtAll": False}
+async def test_a_robot_errcode_in_a_real_answer_is_classified(local_http, http):
+    local_http.answers = [
+        (200, {"errcode": 45009, "errmsg": "api freq out of limit"}),
+        (200, {"errcode": 93000}),
+    ]
+    channel = WeComRobotChannel(http, None)
+    robot = local_http.url("/cgi-bin/webhook/send?key=k")
+    assert (await channel.send(_message(robot))).outcome == "transient"
+    assert (await channel.send(_message(robot))).outcome == "permanent"
+    assert (await channel.send(_message("wangqing"))).outcome == "permanent", "no default robot to mention on"

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import time
 
-import httpx
-
 from services.notify.adapters.channels.email import SmtpChannel
 from services.notify.adapters.channels.log import LogChannel
-from services.notify.adapters.channels.port import ChannelAdapter, OutgoingMessage, SendResult
+from services.notify.adapters.channels.port import ChannelAdapter, HttpClient, OutgoingMessage, SendResult
 from services.notify.adapters.channels.robots import DingTalkRobotChannel, WeComRobotChannel
 from services.notify.adapters.channels.sms import SmsGatewayChannel
 from services.notify.adapters.channels.webhook import WebhookChannel
 
 CHANNEL_NAMES = ("wecom", "dingtalk", "sms", "email", "webhook", "log")
 
-__all__ = ["CHANNEL_NAMES", "ChannelAdapter", "OutgoingMessage", "SendResult", "build_channels"]
+__all__ = ["CHANNEL_NAMES", "ChannelAdapter", "HttpClient", "OutgoingMessage", "SendResult", "build_channels"]
 
 
-def build_channels(settings, http: httpx.AsyncClient) -> dict[str, ChannelAdapter]:
+def build_channels(settings, http: HttpClient) -> dict[str, ChannelAdapter]:
     """The channels this deployment can use, configured from its settings (a NotifySettings).
 
     SMS needs a gateway; the others always work with a full address (a robot URL, a webhook URL, an e-mail).

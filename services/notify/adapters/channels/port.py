@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 from uuid import UUID
 
-import httpx
+import aiohttp
+
+from services.notify.adapters.channels.http_client import HttpClient, HttpResponse
 
 Outcome = Literal["success", "transient", "permanent"]
 
@@ -60,19 +62,19 @@ def classify_status(status: int) -> Outcome:
 
 
 async def post_json(
-    http: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str] | None = None
-) -> httpx.Response | SendResult:
+    http: HttpClient, url: str, body: bytes, headers: dict[str, str] | None = None
+) -> HttpResponse | SendResult:
     """POST a JSON body; a timeout or a connection failure comes back as a transient result."""
     try:
         return await http.post(
-            url, content=body, headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+            url, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         )
-    except httpx.TimeoutException as error:
+    except TimeoutError as error:
         return SendResult.transient(f"timeout: {type(error).__name__}")
-    except httpx.TransportError as error:
+    except aiohttp.ClientError as error:
         return SendResult.transient(f"connection failed: {type(error).__name__}")
 
 
-def result_of_status(response: httpx.Response) -> SendResult:
+def result_of_status(response: HttpResponse) -> SendResult:
     outcome = classify_status(response.status_code)
     return SendResult(outcome, f"HTTP {response.status_code}: {response.text[:200]}")

@@ -20,9 +20,14 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote_plus
 
-import httpx
-
-from services.notify.adapters.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
+from services.notify.adapters.channels.port import (
+    HttpClient,
+    HttpResponse,
+    OutgoingMessage,
+    SendResult,
+    post_json,
+    result_of_status,
+)
 
 _MOBILE = re.compile(r"^\+?\d{11,15}$")
 WECOM_TEXT_LIMIT = 2048
@@ -85,7 +90,7 @@ def dingtalk_signed_url(url: str, secret: str | None, timestamp_ms: int) -> str:
     return f"{url}{separator}timestamp={timestamp_ms}&sign={dingtalk_sign(secret, timestamp_ms)}"
 
 
-def robot_result(response: httpx.Response) -> SendResult:
+def robot_result(response: HttpResponse) -> SendResult:
     """HTTP first, then the robot's own errcode."""
     if not 200 <= response.status_code < 300:
         return result_of_status(response)
@@ -110,7 +115,7 @@ def _target(address: str, default_url: str | None) -> tuple[str | None, str | No
 class WeComRobotChannel:
     name = "wecom"
 
-    def __init__(self, http: httpx.AsyncClient, default_url: str | None) -> None:
+    def __init__(self, http: HttpClient, default_url: str | None) -> None:
         self._http = http
         self._default_url = default_url
 
@@ -133,7 +138,7 @@ class DingTalkRobotChannel:
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: HttpClient,
         default_url: str | None,
         secret: str | None,
         now_ms: Callable[[], int],

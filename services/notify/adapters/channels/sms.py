@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import re
 
-import httpx
-
-from services.notify.adapters.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
+from services.notify.adapters.channels.port import (
+    HttpClient,
+    OutgoingMessage,
+    SendResult,
+    post_json,
+    result_of_status,
+)
 
 _PHONE = re.compile(r"^\+?\d{7,15}$")
 
@@ -15,7 +19,7 @@ _PHONE = re.compile(r"^\+?\d{7,15}$")
 class SmsGatewayChannel:
     name = "sms"
 
-    def __init__(self, http: httpx.AsyncClient, url: str | None, token: str | None = None) -> None:
+    def __init__(self, http: HttpClient, url: str | None, token: str | None = None) -> None:
         self._http = http
         self._url = url
         self._token = token

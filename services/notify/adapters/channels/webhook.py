@@ -12,9 +12,13 @@ import hmac
 import json
 from collections.abc import Callable
 
-import httpx
-
-from services.notify.adapters.channels.port import OutgoingMessage, SendResult, post_json, result_of_status
+from services.notify.adapters.channels.port import (
+    HttpClient,
+    OutgoingMessage,
+    SendResult,
+    post_json,
+    result_of_status,
+)
 
 SIGNATURE_HEADER = "X-Grassroots-Signature"
 TIMESTAMP_HEADER = "X-Grassroots-Timestamp"
@@ -45,7 +49,7 @@ def webhook_body(message: OutgoingMessage) -> bytes:
 class WebhookChannel:
     name = "webhook"
 
-    def __init__(self, http: httpx.AsyncClient, secret: str, now_seconds: Callable[[], int]) -> None:
+    def __init__(self, http: HttpClient, secret: str, now_seconds: Callable[[], int]) -> None:
         self._http = http
         self._secret = secret
         self._now_seconds = now_seconds
