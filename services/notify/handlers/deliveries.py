@@ -30,36 +30,40 @@ class PlannedDelivery:
     created_at: datetime
 
 
+_INSERT_DELIVERY = """
+INSERT INTO deliveries (delivery_id, cause_event_id, cause_event_type, correlation_id, recipient_id, channel,
+    purpose, rule_id, template, language, body, urgent, reminder_key, due_at, next_attempt_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+ON CONFLICT (cause_event_id, recipient_id, channel, purpose) DO NOTHING
+"""
+
+
 async def insert_deliveries(conn: asyncpg.Connection, planned: list[PlannedDelivery]) -> None:
     """One round trip for all of them; an (event, recipient, channel, purpose) that has its delivery keeps it."""
-    await conn.executemany(
-        """
-        INSERT INTO deliveries (delivery_id, cause_event_id, cause_event_type, correlation_id, recipient_id, channel,
-            purpose, rule_id, template, language, body, urgent, reminder_key, due_at, next_attempt_at, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
-        ON CONFLICT (cause_event_id, recipient_id, channel, purpose) DO NOTHING
-        """,
-        [
-            (
-                uuid.uuid4(),
-                delivery.cause.id,
-                delivery.cause.type,
-                delivery.cause.correlation_id,
-                delivery.recipient_id,
-                delivery.channel,
-                delivery.purpose,
-                delivery.rule_id,
-                delivery.template,
-                delivery.language,
-                delivery.body,
-                delivery.urgent,
-                delivery.reminder_key,
-                delivery.due_at,
-                delivery.created_at,
-            )
-            for delivery in planned
-        ],
-    )
+    rows = [
+        (
+            uuid.uuid4(),
+            delivery.cause.id,
+            delivery.cause.type,
+            delivery.cause.correlation_id,
+            delivery.recipient_id,
+            delivery.channel,
+            delivery.purpose,
+            delivery.rule_id,
+            delivery.template,
+            delivery.language,
+            delivery.body,
+            delivery.urgent,
+            delivery.reminder_key,
+            delivery.due_at,
+            delivery.created_at,
+        )
+        for delivery in planned
+    ]
+    if len(rows) == 1:  # the common case; executemany costs more for a single row
+        await conn.execute(_INSERT_DELIVERY, *rows[0])
+    elif rows:
+        await conn.executemany(_INSERT_DELIVERY, rows)
 
 
 async def cancel_reminders(

@@ -148,10 +148,9 @@ class DeliveryWorker:
     async def _claim(self) -> list[Claimed]:
         now = self._context.clock.now()
         async with self._pool.acquire() as conn, conn.transaction():
-            claimed = []
-            for row in await conn.fetch(_CLAIM, now, self._settings.worker_batch_size):
-                if await self._may_send_now(conn, row, now):
-                    claimed.append(_claimed(row))
+            due = await conn.fetch(_CLAIM, now, self._settings.worker_batch_size)
+            sendable = [row for row in due if await self._may_send_now(conn, row, now)]
+            claimed = [_claimed(row) for row in await self._within_rate_limits(conn, sendable, now)]
             if claimed:
                 await conn.execute(
                     _IN_FLIGHT,
@@ -163,7 +162,7 @@ class DeliveryWorker:
         return claimed
 
     async def _may_send_now(self, conn: asyncpg.Connection, row: asyncpg.Record, now: datetime) -> bool:
-        """False for a delivery that is not to be sent now: cancelled, or put back until its time comes."""
+        """False for a delivery that is not to be sent now: cancelled, or put back until its quiet hours end."""
         delivery_id = row["delivery_id"]
         if row["status"] == "in_flight":  # its worker died or hung: that attempt is over
             await conn.execute(
@@ -180,16 +179,59 @@ class DeliveryWorker:
                 now,
             )
             return False
-        later = self._quiet_until(row, now) or await self._rate_limited_until(conn, row["channel"], now)
+        later = self._quiet_until(row, now)
         if later is not None:
-            await conn.execute(
-                """UPDATE deliveries SET status = 'pending', next_attempt_at = $2, lease_until = NULL
-                   WHERE delivery_id = $1""",
-                delivery_id,
-                later,
-            )
+            await _put_back(conn, [delivery_id], later)
             return False
         return True
+
+    async def _within_rate_limits(
+        self, conn: asyncpg.Connection, rows: list[asyncpg.Record], now: datetime
+    ) -> list[asyncpg.Record]:
+        """The rows the channels' allowances take, in order; the others are put back until the next window."""
+        wanted: dict[str, int] = {}
+        for row in rows:
+            wanted[row["channel"]] = wanted.get(row["channel"], 0) + 1
+        granted = {}
+        next_window: dict[str, datetime] = {}
+        for channel, count in wanted.items():
+            granted[channel], next_window[channel] = await self._take_allowance(conn, channel, count, now)
+        allowed, refused = [], []
+        for row in rows:
+            if granted[row["channel"]] > 0:
+                granted[row["channel"]] -= 1
+                allowed.append(row)
+            else:
+                refused.append(row)
+        for channel in {row["channel"] for row in refused}:
+            ids = [row["delivery_id"] for row in refused if row["channel"] == channel]
+            await _put_back(conn, ids, next_window[channel])
+        return allowed
+
+    async def _take_allowance(
+        self, conn: asyncpg.Connection, channel: str, count: int, now: datetime
+    ) -> tuple[int, datetime]:
+        """Take up to `count` from the channel's allowance for the current window: how many it gave, and when
+        the next window starts."""
+        limit = self._settings.rate_limits.get(channel)
+        window = self._settings.rate_window_seconds
+        start = datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=now.tzinfo)
+        if limit is None:
+            return count, start + timedelta(seconds=window)
+        taken = await conn.fetchval(
+            """
+            INSERT INTO channel_windows AS w (channel, window_start, sent, last_granted)
+            VALUES ($1, $2, LEAST($3::int, $4::int), LEAST($3::int, $4::int))
+            ON CONFLICT (channel, window_start) DO UPDATE
+                SET last_granted = LEAST(w.sent + $3::int, $4::int) - w.sent, sent = LEAST(w.sent + $3::int, $4::int)
+            RETURNING last_granted
+            """,
+            channel,
+            start,
+            count,
+            limit,
+        )
+        return taken, start + timedelta(seconds=window)
 
     def _quiet_until(self, row: asyncpg.Record, now: datetime) -> datetime | None:
         if row["urgent"]:
@@ -198,28 +240,6 @@ class DeliveryWorker:
             return quiet_until(now, row["quiet_start"], row["quiet_end"])
         default = parse_quiet_hours(self._settings.quiet_hours_default)
         return quiet_until(now, *default) if default else None
-
-    async def _rate_limited_until(
-        self, conn: asyncpg.Connection, channel: str, now: datetime
-    ) -> datetime | None:
-        """Take one from the channel's allowance for the current window; when it is spent, the next window."""
-        limit = self._settings.rate_limits.get(channel)
-        if limit is None:
-            return None
-        window = self._settings.rate_window_seconds
-        start = datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=now.tzinfo)
-        taken = await conn.fetchval(
-            """
-            INSERT INTO channel_windows (channel, window_start, sent) VALUES ($1, $2, 1)
-            ON CONFLICT (channel, window_start) DO UPDATE SET sent = channel_windows.sent + 1
-            WHERE channel_windows.sent < $3
-            RETURNING sent
-            """,
-            channel,
-            start,
-            limit,
-        )
-        return None if taken is not None else start + timedelta(seconds=window)
 
     async def _send_logged(self, item: Claimed) -> SendResult:
         result = await self._send(item)
@@ -273,3 +293,12 @@ class DeliveryWorker:
         except Exception as error:  # an adapter bug must not lose the delivery: retry, and say why
             log.error("channel adapter raised", channel=item.channel, error=repr(error))
             return SendResult.transient(f"adapter error: {type(error).__name__}")
+
+
+async def _put_back(conn: asyncpg.Connection, delivery_ids: list, until: datetime) -> None:
+    await conn.execute(
+        """UPDATE deliveries SET status = 'pending', next_attempt_at = $2, lease_until = NULL
+           WHERE delivery_id = ANY($1::uuid[])""",
+        delivery_ids,
+        until,
+    )

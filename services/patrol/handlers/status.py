@@ -32,9 +32,14 @@ def unit_name(context: PatrolContext, unit_id: str) -> str:
 
 
 async def _record(uow: UnitOfWork, case_id: UUID, entry: Entry, report_ids: Iterable[UUID] = ()) -> None:
+    # one statement: the timeline entry, and the case's reports where the event names them
     await uow.conn.execute(
-        """INSERT INTO case_history (case_id, event_type, occurred_at, status, note, unit_id, deadline, precedence)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
+        """WITH entry AS (
+               INSERT INTO case_history (case_id, event_type, occurred_at, status, note, unit_id, deadline, precedence)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
+           )
+           INSERT INTO case_reports (case_id, report_id)
+           SELECT $1, report_id FROM unnest($9::uuid[]) AS named(report_id) ON CONFLICT DO NOTHING""",
         case_id,
         entry.event_type,
         entry.occurred_at,
@@ -43,10 +48,7 @@ async def _record(uow: UnitOfWork, case_id: UUID, entry: Entry, report_ids: Iter
         entry.unit_id,
         entry.deadline,
         entry.precedence,
-    )
-    await uow.conn.executemany(
-        "INSERT INTO case_reports (case_id, report_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        [(case_id, report_id) for report_id in report_ids],
+        list(report_ids),
     )
 
 

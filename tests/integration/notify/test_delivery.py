@@ -243,5 +243,29 @@ async def test_the_per_channel_rate_limit_holds_what_is_over_it_until_the_next_w
     assert len(webhook.received) == 3
 
 
+async def test_a_pass_takes_only_what_is_left_of_the_window_s_allowance(
+    running_notify, publish, admin_db, webhook
+):
+    await add_recipient(admin_db, "unit:pm-test-01", [("webhook", webhook.url)])
+    clock = ManualClock(NOON.astimezone(UTC))
+    async with running_notify(clock, rate_limits={"webhook": 3}, rate_window_seconds=60) as notify:
+        for _ in range(2):
+            await publish(dispatch_assigned(NOON))
+        await eventually(lambda: _count_is(admin_db, 2), what="two deliveries")
+        assert await notify.deliver() == 2
+        for _ in range(2):
+            await publish(dispatch_assigned(NOON))
+        await eventually(lambda: _count_is(admin_db, 4), what="two more deliveries")
+        assert await notify.deliver() == 1, "one left of the window's three"
+        assert await notify.deliver() == 0
+        clock.advance(timedelta(seconds=60))
+        assert await notify.deliver() == 1
+    assert len(webhook.received) == 4
+
+
+async def _count_is(admin_db, expected: int) -> bool:
+    return await _deliveries(admin_db) == expected
+
+
 async def _three(admin_db) -> bool:
     return await _deliveries(admin_db) == 3
