@@ -66,6 +66,9 @@ def test_a_small_benchmark_run_writes_every_figure_and_finds_every_report_handle
     assert set(results["resources"]["peak_rss_mb"]) == {"patrol", "dispatch", "notify"}
     assert all(rss > 0 for rss in results["resources"]["peak_rss_mb"].values())
     assert {"patrol", "dispatch", "notify", "broker", "database"} <= set(results["resources"]["cpu_seconds"])
+    assert results["ceiling"]["broker_cpu_ms_per_message"] >= 0
+    assert set(results["broker_cpu_ms_per_report_at_saturation"]) == {"http", "outbox"}
+    assert "Broker CPU:" in run.stdout
     reports = 20 + sum(phase["reports"] for phase in results["phases"])  # the warm-up's 20 as well
     assert results["totals"]["reports_committed"] == reports
     assert results["totals"]["webhook_calls"] == reports
