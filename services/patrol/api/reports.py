@@ -99,8 +99,10 @@ async def create_report(
         raise conflict(error) from None
     if not made.created:
         response.status_code = status.HTTP_200_OK
-    async with service.pool.acquire() as conn:
-        view = await get_report(conn, service.context, made.report_id)
+    view = made.view
+    if view is None:  # made before: as it is now
+        async with service.pool.acquire() as conn:
+            view = await get_report(conn, service.context, made.report_id)
     assert view is not None
     return render(view, service.context)
 

@@ -11,7 +11,7 @@ from services.patrol.context import PatrolContext
 from services.patrol.domain import places
 from services.patrol.domain.photos import CleanPhoto
 from services.patrol.domain.places import Place, PlaceUnknown
-from services.patrol.domain.report_status import PRECEDENCE, SUBMITTED_NOTE, WITHDRAWN_NOTE
+from services.patrol.domain.report_status import PRECEDENCE, SUBMITTED_NOTE, WITHDRAWN_NOTE, Entry, summarise
 from services.patrol.domain.reports import (
     ReportConflict,
     ReportDraft,
@@ -21,6 +21,7 @@ from services.patrol.domain.reports import (
     check_draft,
 )
 from services.patrol.handlers import patrols
+from services.patrol.handlers.reports_queries import REPORT_COLUMNS, ReportView
 from shared.events.catalogue.common import Location, PersonRef
 from shared.events.catalogue.hazard import HazardReported, HazardWithdrawn
 from shared.logging import get_logger
@@ -43,6 +44,7 @@ class NewReport:
 class Made:
     report_id: uuid.UUID
     created: bool  # False: the same reporter had already made it with this id
+    view: ReportView | None = None  # a new report as it was committed (the caller need not read it back)
 
 
 async def create_report(uow: UnitOfWork, new: NewReport) -> Made:
@@ -59,12 +61,18 @@ async def create_report(uow: UnitOfWork, new: NewReport) -> Made:
     report_id = new.report_id or uuid.uuid4()
     reported_at = context.clock.now()
     # A concurrent retry with the same id waits here for the first to commit, then finds it made.
-    inserted = await uow.conn.fetchval(
-        """INSERT INTO reports (report_id, kind, category, description, lat, lon, address, address_id,
-                                community_code, street_code, grid_code, severity, reporter_kind, reporter_id,
-                                submitted_by, channel, attributes, media_url, reported_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-           ON CONFLICT (report_id) DO NOTHING RETURNING report_id""",
+    row = await uow.conn.fetchrow(
+        f"""WITH made AS (
+               INSERT INTO reports AS r (report_id, kind, category, description, lat, lon, address, address_id,
+                                         community_code, street_code, grid_code, severity, reporter_kind,
+                                         reporter_id, submitted_by, channel, attributes, media_url, reported_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+               ON CONFLICT (report_id) DO NOTHING RETURNING {REPORT_COLUMNS}
+           ), submitted AS (  -- the first entry of the reporter's timeline, with the report
+               INSERT INTO report_history (report_id, event_type, occurred_at, status, note, precedence)
+               SELECT report_id, 'hazard.reported', reported_at, 'submitted', $20, $21 FROM made
+           )
+           SELECT * FROM made""",
         report_id,
         checked.kind,
         checked.category.code,
@@ -84,8 +92,10 @@ async def create_report(uow: UnitOfWork, new: NewReport) -> Made:
         checked.attributes,
         new.media_url,
         reported_at,
+        SUBMITTED_NOTE,
+        PRECEDENCE["submitted"],
     )
-    if inserted is None:
+    if row is None:
         owner = await uow.conn.fetchval("SELECT submitted_by FROM reports WHERE report_id = $1", report_id)
         if owner is None or owner != new.reporter.submitted_by:
             raise ReportConflict("taken", f"report_id {report_id} belongs to another report")
@@ -98,7 +108,6 @@ async def create_report(uow: UnitOfWork, new: NewReport) -> Made:
             for position, photo in enumerate(new.photos, start=1)
         ],
     )
-    await _add_history(uow.conn, report_id, "hazard.reported", reported_at, "submitted", SUBMITTED_NOTE)
     if new.reporter.submitted_by and new.channel == "app":
         patrol_id = await patrols.current_patrol_id(uow.conn, new.reporter.submitted_by)
         if patrol_id is not None:  # made on a round: the patrol log counts it
@@ -126,7 +135,9 @@ async def create_report(uow: UnitOfWork, new: NewReport) -> Made:
         photos=len(new.photos),
         channel=new.channel,
     )
-    return Made(report_id, created=True)
+    stored_photos = [context.photo_url(photo.file_name) for photo in new.photos]
+    submitted = Entry("hazard.reported", row["reported_at"], "submitted", SUBMITTED_NOTE)
+    return Made(report_id, created=True, view=ReportView(row, stored_photos, summarise([submitted])))
 
 
 async def _place(

@@ -11,7 +11,7 @@ import asyncpg
 from services.patrol.context import PatrolContext
 from services.patrol.domain.report_status import CLOSED_STATUSES, Entry, PublicStatus, summarise
 
-_COLUMNS = """r.report_id, r.kind, r.category, r.description, r.lat, r.lon, r.address, r.address_id,
+REPORT_COLUMNS = """r.report_id, r.kind, r.category, r.description, r.lat, r.lon, r.address, r.address_id,
               r.community_code, r.street_code, r.grid_code, r.severity, r.reporter_kind, r.reporter_id,
               r.submitted_by, r.channel, r.attributes, r.media_url, r.reported_at"""
 
@@ -44,7 +44,7 @@ class Search:
 async def find_reports(conn: asyncpg.Connection, context: PatrolContext, search: Search) -> list[ReportView]:
     """Matching reports, newest first, with their photos and status."""
     rows = await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM reports r
+        f"""SELECT {REPORT_COLUMNS} FROM reports r
              WHERE ($1::uuid[] IS NULL OR r.report_id = ANY($1))
                AND ($2::text[] IS NULL OR r.category = ANY($2))
                AND ($3::text IS NULL OR r.submitted_by = $3)
@@ -70,8 +70,13 @@ async def find_reports(conn: asyncpg.Connection, context: PatrolContext, search:
 
 
 async def get_report(conn: asyncpg.Connection, context: PatrolContext, report_id: UUID) -> ReportView | None:
-    found = await find_reports(conn, context, Search(report_ids=[report_id], limit=1))
-    return found[0] if found else None
+    # a statement of its own rather than find_reports: the search's optional filters keep PostgreSQL from caching
+    # a plan for it (its generic plan scans every report), so each call would be planned afresh
+    row = await conn.fetchrow(f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.report_id = $1", report_id)
+    if row is None:
+        return None
+    [view] = await _views(conn, context, [row])
+    return view
 
 
 async def _views(

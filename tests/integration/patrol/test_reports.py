@@ -61,6 +61,8 @@ async def test_a_report_with_photos_commits_once_and_reaches_a_subscriber_with_i
     assert await count(admin_db, "patrol.reports", "report_id = $1", report_id) == 1
     assert await count(admin_db, "patrol.report_photos", "report_id = $1", report_id) == 2
     assert await count(admin_db, "patrol.outbox", "subject = $1", str(report_id)) == 1
+    read_back = await patrol.client.get(f"/reports/{report_id}", headers=patrol.token("w-0101", "watcher"))
+    assert read_back.json() == report
 
     received: list[dict] = []
 
@@ -285,6 +287,7 @@ async def test_a_retried_upload_with_the_devices_report_id_reports_once(patrol, 
     again = await patrol.client.post("/reports", data=form, files=photo, headers=headers)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["report_id"] == again.json()["report_id"] == chosen
+    assert first.json() == again.json(), "the new report as committed reads the same as read back"
     assert await count(admin_db, "patrol.reports", "report_id = $1", uuid.UUID(chosen)) == 1
     assert await count(admin_db, "patrol.outbox", "subject = $1", chosen) == 1
     taken = await patrol.client.post("/reports", data=form, headers=patrol.token("w-0108", "watcher"))
@@ -311,3 +314,7 @@ async def test_a_category_with_a_required_attribute_takes_it_as_an_attribute_for
         "SELECT attributes FROM patrol.reports WHERE report_id = $1", uuid.UUID(made.json()["report_id"])
     )
     assert json.loads(stored) == {"cover_state": "cracked"}
+    read_back = await patrol.client.get(
+        f"/reports/{made.json()['report_id']}", headers=patrol.token("w-0102", "watcher")
+    )
+    assert read_back.json() == made.json()
