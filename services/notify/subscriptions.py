@@ -59,7 +59,7 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(WatcherDeactivated, on_watcher_deactivated),
     Subscription(PersonRegistered, on_person_registered),
     Subscription(PersonUpdated, on_person_updated),
-    # The busiest: assignments that queue up share a transaction, taking their units' locks in unit order.
+    # The busiest: assignments that queue up share a transaction; one batch at a time per unit.
     Subscription(DispatchAssigned, handle_event, batch_key=lambda assigned: assigned.unit_id),
     *(Subscription(model, handle_event) for model in RULE_EVENTS if model is not DispatchAssigned),
 ]

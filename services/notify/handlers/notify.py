@@ -55,12 +55,14 @@ def rule_key(rule: Rule, data: dict[str, Any]) -> str | None:
 async def plan_for_recipient(
     uow: UnitOfWork, rule: Rule, event: Event[Any], data: dict[str, Any], recipient_id: str, key: str | None
 ) -> None:
-    # The lock is a statement of its own: a statement reads what was committed when it began, and a
-    # registration that committed while the lock was awaited must be seen.
-    await lock_recipient(uow.conn, recipient_id)
-    recipient = await uow.conn.fetchrow(
-        _RECIPIENT, recipient_id, None if rule.cancels_reminders else key, event.envelope.time
-    )
+    cancelled_key = None if rule.cancels_reminders else key
+    recipient = await uow.conn.fetchrow(_RECIPIENT, recipient_id, cancelled_key, event.envelope.time)
+    if recipient is None:
+        # Told to wait only under the recipient's lock, so that a registration committing meanwhile either is seen
+        # here or finds the waiting message. The lock is a statement of its own: a statement reads what was
+        # committed when it began, and a registration that committed while the lock was awaited must be seen.
+        await lock_recipient(uow.conn, recipient_id)
+        recipient = await uow.conn.fetchrow(_RECIPIENT, recipient_id, cancelled_key, event.envelope.time)
     if recipient is None:
         log.info("recipient not in the directory yet; the message waits for them", recipient_id=recipient_id)
         await remember(uow, rule, event, recipient_id)
