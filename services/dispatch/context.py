@@ -8,7 +8,7 @@ from datetime import timedelta
 from pydantic import Field, field_validator
 
 from services.dispatch.domain.policy import Policy
-from services.dispatch.handlers.routing_cache import RoutingCache
+from services.dispatch.handlers.routing_cache import RoutingCache, routing_cache
 from shared.clock import Clock, SystemClock
 from shared.reference import ReferenceBundle
 from shared.settings import ServiceSettings
@@ -77,7 +77,7 @@ class DispatchContext:
 
     def __post_init__(self) -> None:
         self.policy = self.settings.policy()
-        self.routing = RoutingCache(self.clock, timedelta(seconds=self.settings.routing_cache_seconds))
+        self.routing = routing_cache(self.clock, timedelta(seconds=self.settings.routing_cache_seconds))
 
 
 def build_context(settings: DispatchSettings) -> DispatchContext:

@@ -15,7 +15,7 @@ from shared.events.registry import EventData
 from shared.messaging.consumer import Subscription
 
 SUBSCRIPTIONS: list[Subscription] = [
-    # Reports that queue up share a transaction; a batch takes their category locks in category order.
+    # Reports that queue up share a transaction; one batch at a time per category (the lock intake takes first).
     Subscription(HazardReported, handle_hazard_reported, batch_key=lambda report: report.category),
     Subscription(HazardWithdrawn, handle_hazard_withdrawn),
 ]

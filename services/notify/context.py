@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field
@@ -12,6 +13,7 @@ from pydantic import Field
 from services.notify.adapters.channels import ChannelAdapter, HttpClient, build_channels
 from services.notify.adapters.rendering import Renderer
 from services.notify.handlers.rules import RulesCache
+from shared.cache import ReadThroughCache
 from shared.clock import Clock, SystemClock
 from shared.reference import ReferenceBundle
 from shared.settings import ServiceSettings
@@ -111,5 +113,5 @@ def build_context(
         http=http,
         channels=channels if channels is not None else build_channels(settings, http),
         renderer=Renderer(TEMPLATES, bundle),
-        rules=RulesCache(settings.rules_cache_seconds, clock),
+        rules=ReadThroughCache(clock, timedelta(seconds=settings.rules_cache_seconds)),
     )

@@ -27,6 +27,7 @@ import structlog
 
 from shared.events.envelope import Event
 from shared.events.registry import EventData
+from shared.inbox import record_first_deliveries
 from shared.logging import get_logger
 from shared.unit_of_work import UnitOfWork
 
@@ -36,12 +37,6 @@ Handler = Callable[[UnitOfWork, Event[Any]], Awaitable[None]]
 
 # A batch that failed hands each of its events back to be handled alone.
 ALONE = object()
-
-_RECORD_ALL = """
-INSERT INTO inbox (source, event_id, event_type, correlation_id)
-SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::uuid[])
-ON CONFLICT DO NOTHING RETURNING source, event_id
-"""
 
 
 @dataclass
@@ -145,20 +140,10 @@ class Batcher:
         firsts: dict[tuple[str, Any], _Waiting] = {}
         for waiting in batch:  # the same event twice in one batch (a redelivered copy) is handled once
             firsts.setdefault(_identity(waiting.event), waiting)
-        ordered = sorted(firsts.values(), key=lambda waiting: self._key(waiting.event.data))
+        ordered = sorted(firsts.values(), key=lambda waiting: waiting.key)
         outcomes = {id(waiting): False for waiting in batch}
         async with self._pool.acquire() as conn, conn.transaction():
-            envelopes = [waiting.event.envelope for waiting in ordered]
-            fresh = {
-                (row["source"], row["event_id"])
-                for row in await conn.fetch(
-                    _RECORD_ALL,
-                    [e.source for e in envelopes],
-                    [e.id for e in envelopes],
-                    [e.type for e in envelopes],
-                    [e.correlation_id for e in envelopes],
-                )
-            }
+            fresh = await record_first_deliveries(conn, [waiting.event.envelope for waiting in ordered])
             for waiting in ordered:
                 if _identity(waiting.event) not in fresh:
                     continue

@@ -25,15 +25,13 @@ from shared.events.envelope import Event, PoisonMessage, parse_event
 from shared.events.registry import EventData
 from shared.inbox import record_first_delivery
 from shared.logging import get_logger
-from shared.messaging.batching import ALONE, Batcher
+from shared.messaging.batching import ALONE, Batcher, Handler
 from shared.messaging.dead_letters import dead_letter_copy
 from shared.messaging.failures import backoff_seconds, delivery_attempt, is_transient
 from shared.messaging.topology import Topology
 from shared.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
-
-Handler = Callable[[UnitOfWork, Event[Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -42,8 +40,8 @@ class Subscription:
 
     event: type[EventData]
     handler: Handler
-    # Events that queue up may share a transaction, taken in this order: the key of what the handler locks
-    # first (so concurrent batches lock in one order). None: one transaction per event.
+    # Events that queue up may share a transaction; events of one key (what the handler locks first) are handled
+    # in arrival order, one batch at a time. None: one transaction per event.
     batch_key: Callable[[Any], Hashable] | None = None
 
     @property

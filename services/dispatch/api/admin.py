@@ -56,7 +56,7 @@ async def put_unit(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
-    async with context.routing.changing(), pool.acquire() as conn, conn.transaction():
+    async with reference.changing_reference(pool, context) as conn:
         return await reference.save_unit(
             conn, {"id": unit_id, **body.model_dump()}, by=principal.subject, at=context.clock.now()
         )
@@ -79,7 +79,7 @@ async def create_rule(
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
     with answered():
-        async with context.routing.changing(), pool.acquire() as conn, conn.transaction():
+        async with reference.changing_reference(pool, context) as conn:
             return await reference.create_rule(conn, body, by=principal.subject, at=context.clock.now())
 
 
@@ -92,7 +92,7 @@ async def update_rule(
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
     with answered():
-        async with context.routing.changing(), pool.acquire() as conn, conn.transaction():
+        async with reference.changing_reference(pool, context) as conn:
             return await reference.update_rule(
                 conn, rule_id, body, by=principal.subject, at=context.clock.now()
             )
@@ -106,7 +106,7 @@ async def delete_rule(
     context: DispatchContext = Depends(context_of),
 ) -> Response:
     with answered():
-        async with context.routing.changing(), pool.acquire() as conn, conn.transaction():
+        async with reference.changing_reference(pool, context) as conn:
             await reference.delete_rule(conn, rule_id, by=principal.subject, at=context.clock.now())
     return Response(status_code=204)
 

@@ -1,12 +1,14 @@
 """Units and routing rules: loaded from the reference bundle, edited by admins, every change audited.
 
-Routing keeps them in memory (`RoutingCache`): whoever calls a function here that changes units or rules wraps
-its transaction in `context.routing.changing()`, so that the change takes effect at once.
+Routing keeps them in memory (`handlers/routing_cache.py`): a change to units or rules runs in
+`changing_reference()`, so that it takes effect at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +20,13 @@ from shared.reference import ReferenceBundle, RoutingRule
 
 UNIT_FIELDS = ("id", "kind", "name_zh", "name_en", "street_code", "community_code", "active")
 RULE_FIELDS = ("category", "scope", "scope_code", "unit_kind", "unit_id", "priority")
+
+
+@contextlib.asynccontextmanager
+async def changing_reference(pool: asyncpg.Pool, context: Any) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction that changes units or rules; routing's copy in memory is cleared once it has ended."""
+    async with context.routing.changing(), pool.acquire() as conn, conn.transaction():
+        yield conn
 
 
 def _jsonable(row: asyncpg.Record | dict | None) -> dict[str, Any] | None:

@@ -1,20 +1,19 @@
 """Units and routing rules kept in memory, so that routing a report needs no query in the common case.
 
 The process's own changes (admin edits, bundle loads) clear the cache once their transaction has ended
-(`RoutingCache.changing()`); changes made by another replica are seen when the copy is older than
+(`context.routing.changing()`); changes made by another replica are seen when the copy is older than
 `ROUTING_CACHE_SECONDS`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 
 from services.dispatch.domain.routing import Rule, UnitRecord
+from shared.cache import ReadThroughCache
 from shared.clock import Clock
 
 
@@ -57,41 +56,13 @@ async def read_reference(conn: asyncpg.Connection) -> RoutingReference:
     )
 
 
-class RoutingCache:
-    """The routing reference, read from the database at most once per `ttl` (a zero `ttl` reads it every time).
+RoutingCache = ReadThroughCache[str, RoutingReference]
 
-    A read that began before a `clear()` is used by its reader but not kept: it may predate the change.
-    """
 
-    def __init__(self, clock: Clock, ttl: timedelta) -> None:
-        self._clock = clock
-        self._ttl = ttl
-        self._kept: RoutingReference | None = None
-        self._kept_at: datetime | None = None
-        self._generation = 0  # counts clears
+def routing_cache(clock: Clock, ttl: timedelta) -> RoutingCache:
+    # nothing loaded yet is not kept: the reports waiting for the load must see it as soon as it commits
+    return ReadThroughCache(clock, ttl, keep=lambda reference: bool(reference.units))
 
-    async def get(self, conn: asyncpg.Connection) -> RoutingReference:
-        now = self._clock.now()
-        if self._kept is not None and timedelta(0) <= now - self._kept_at < self._ttl:
-            return self._kept
-        generation = self._generation
-        reference = await read_reference(conn)
-        # nothing loaded yet is not kept: the reports waiting for the load must see it as soon as it commits
-        if generation == self._generation and reference.units and self._ttl > timedelta(0):
-            self._kept, self._kept_at = reference, now
-        return reference
 
-    def clear(self) -> None:
-        self._kept = None
-        self._generation += 1
-
-    @contextlib.asynccontextmanager
-    async def changing(self) -> AsyncIterator[None]:
-        """Wrap a transaction that changes units or rules: the cache is cleared once it has ended.
-
-        Clearing only before the commit would not do: a report routed meanwhile would read and keep the old
-        rows. Put it outside the transaction (`async with cache.changing(), conn.transaction():`)."""
-        try:
-            yield
-        finally:
-            self.clear()
+async def routing_reference(cache: RoutingCache, conn: asyncpg.Connection) -> RoutingReference:
+    return await cache.get("units and rules", lambda: read_reference(conn))

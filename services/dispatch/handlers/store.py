@@ -11,7 +11,7 @@ import asyncpg
 from services.dispatch.domain.errors import CaseNotFound, ReferenceNotLoaded
 from services.dispatch.domain.lifecycle import Action, Status, next_status
 from services.dispatch.domain.routing import Route, route
-from services.dispatch.handlers.routing_cache import RoutingCache
+from services.dispatch.handlers.routing_cache import RoutingCache, routing_reference
 from shared.events.catalogue.common import PersonRef
 
 
@@ -95,7 +95,7 @@ async def reporters_of(conn: asyncpg.Connection, case_id: UUID) -> list[PersonRe
 async def find_route(
     conn: asyncpg.Connection, routing: RoutingCache, category: str, community_code: str, street_code: str
 ) -> Route:
-    reference = await routing.get(conn)
+    reference = await routing_reference(routing, conn)
     units = reference.units_near(community_code)
     if not units:
         raise ReferenceNotLoaded("no units loaded: run load_reference (the service does at start)")
@@ -111,7 +111,7 @@ async def find_route(
 async def escalation_target(
     conn: asyncpg.Connection, routing: RoutingCache, level: str, street_code: str
 ) -> str | None:
-    reference = await routing.get(conn)
+    reference = await routing_reference(routing, conn)
     if level == "street":
         return reference.first_unit("street_office", street_code)
     return reference.first_unit("district_office")

@@ -12,6 +12,7 @@ from services.notify.domain.rules import Rule, format_key, is_urgent, select_rec
 from services.notify.domain.schedule import reminder_time
 from services.notify.handlers.awaiting import lock_recipient, remember
 from services.notify.handlers.deliveries import PlannedDelivery, cancel_reminders, insert_deliveries
+from services.notify.handlers.rules import enabled_rules
 from shared.events import Event
 from shared.logging import get_logger
 from shared.unit_of_work import UnitOfWork
@@ -32,7 +33,7 @@ FROM recipients r WHERE recipient_id = $1
 
 async def handle_event(uow: UnitOfWork, event: Event[Any]) -> None:
     data = event.data.model_dump(mode="python")
-    for rule in await uow.context.rules.enabled(uow.conn, event.envelope.type):
+    for rule in await enabled_rules(uow.context.rules, uow.conn, event.envelope.type):
         await apply_rule(uow, rule, event, data)
 
 

@@ -4,58 +4,38 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 
 import asyncpg
 
 from services.notify.domain.rules import Rule
-from shared.clock import Clock
+from shared.cache import ReadThroughCache
 from shared.unit_of_work import UnitOfWork, unit_of_work
 
 _FIELDS = [name for name in Rule.__dataclass_fields__ if name != "rule_id"]
 
 
-class RulesCache:
-    """The enabled rules of each event type, read from the table at most once per `ttl_seconds`.
+RulesCache = ReadThroughCache[str, tuple[Rule, ...]]
 
-    Every event needs them and they change rarely. This process's own edits clear the cache once committed
-    (`editing_rules`); another replica's edits are seen within the TTL. A TTL of 0 reads the table every time.
-    """
 
-    def __init__(self, ttl_seconds: float, clock: Clock) -> None:
-        self._ttl = timedelta(seconds=ttl_seconds)
-        self._clock = clock
-        self._entries: dict[str, tuple[datetime, tuple[Rule, ...]]] = {}
-        self._generation = 0  # a read that began before a clear must not store what it read
+async def enabled_rules(cache: RulesCache, conn: asyncpg.Connection, event_type: str) -> tuple[Rule, ...]:
+    """The enabled rules of an event type, from memory. This process's own edits clear the cache once committed
+    (`editing_rules`); another replica's edits are seen within `RULES_CACHE_SECONDS`."""
 
-    async def enabled(self, conn: asyncpg.Connection, event_type: str) -> tuple[Rule, ...]:
-        now = self._clock.now()
-        entry = self._entries.get(event_type)
-        if entry is not None and entry[0] <= now < entry[0] + self._ttl:
-            return entry[1]
-        generation = self._generation
+    async def read() -> tuple[Rule, ...]:
         rows = await conn.fetch(
             "SELECT * FROM rules WHERE event_type = $1 AND enabled ORDER BY rule_id", event_type
         )
-        rules = tuple(Rule.from_row(row) for row in rows)
-        if self._ttl and generation == self._generation:
-            self._entries[event_type] = (now, rules)
-        return rules
+        return tuple(Rule.from_row(row) for row in rows)
 
-    def clear(self) -> None:
-        self._entries.clear()
-        self._generation += 1
+    return await cache.get(event_type, read)
 
 
 @contextlib.asynccontextmanager
 async def editing_rules(pool: asyncpg.Pool, source: str, context) -> AsyncIterator[UnitOfWork]:
     """The unit of work of a change to `rules`: this process's cache is cleared after the commit (cleared only
     before it, an event handled in between would put the old rules back for a whole TTL)."""
-    try:
-        async with unit_of_work(pool, source, context) as uow:
-            yield uow
-    finally:
-        context.rules.clear()
+    async with context.rules.changing(), unit_of_work(pool, source, context) as uow:
+        yield uow
 
 
 async def list_rules(conn, event_type: str | None = None) -> list[Rule]:
