@@ -1,4 +1,5 @@
-"""Administering safety watchers: register, list, change, deactivate, and import a CSV of them."""
+"""Administering safety watchers: register, list, change, deactivate, and import a CSV of them. A dispatcher or
+community worker manages the watchers their token covers (`shared.scope`); importing needs a district-wide token."""
 
 from __future__ import annotations
 
