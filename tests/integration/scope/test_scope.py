@@ -96,7 +96,7 @@ async def _positive(district: District) -> None:
 
 
 async def test_no_token_reaches_another_community_unit_or_street_nor_without_its_claim(
-    settings_for, tmp_path, capsys
+    settings_for, tmp_path
 ):
     async with running_district(settings_for, tmp_path / "photos") as district:
         await build(district)
@@ -116,7 +116,6 @@ async def test_no_token_reaches_another_community_unit_or_street_nor_without_its
                     status = await _refused(district, service, method, row, headers)
                     if status is not None:
                         violations.append(f"{service} {method} {path}: {label} got {status}")
-        with capsys.disabled():
-            print(f"\nscope violations: {len(violations)}", *violations, sep="\n")
+        print(f"\nscope violations: {len(violations)}", *violations, sep="\n")  # shown by pytest -s
         await _positive(district)
-    assert violations == [], "\n".join(violations)
+    assert violations == [], f"{len(violations)} scope violations:\n" + "\n".join(violations)
