@@ -107,6 +107,7 @@ async def build(district: District) -> None:
     """Watchers, shifts, a roster, a patrol and reports in A and B; the cases dispatch opens for them and the
     messages notify records; people, a candidate, targeted help and a pairing in training."""
     ids = district.ids
+    ids["community"] = A
     run = uuid.uuid4().hex[:6]
     for key, place in (("watcher", A), ("watcher_b", B)):
         body = {"display_name": "守望员", "phone": phone(), "community_code": place}

@@ -142,9 +142,7 @@ DISPATCH: dict[tuple[str, str], Scoped | Open] = {
     ),
     ("GET", "/units/{unit_id}/cases"): Scoped(f"/units/{A_UNIT}/cases"),
     ("GET", "/me/units"): Open(OWN),
-    ("GET", "/statistics"): Open(
-        "district figures (counts and hours by place, category or unit), no case detail"
-    ),
+    ("GET", "/statistics"): Scoped("/statistics", params={"by": "community"}, hides="community"),
     ("GET", "/admin/units"): Open(REFERENCE),
     ("PUT", "/admin/units/{unit_id}"): Open(ADMIN),
     ("GET", "/admin/routing-rules"): Open(REFERENCE),

@@ -15,6 +15,7 @@ from tests.integration.scope.district import (
     A_UNIT,
     B_STREET,
     B_UNIT,
+    BUNDLE,
     HANDLER_A,
     HANDLER_B,
     A,
@@ -93,6 +94,13 @@ async def _positive(district: District) -> None:
         "/cases", headers=district.bearer("d-a", "dispatcher", street=A_STREET)
     )
     assert ids["case"] in listed.text and ids["case_2"] not in listed.text, "a street dispatcher's board"
+    figures = await district.clients["dispatch"].get(
+        "/statistics",
+        params={"by": "community"},
+        headers=district.bearer("d-a", "dispatcher", street=A_STREET),
+    )
+    keys = {row["key"] for row in figures.json()}
+    assert A in keys and {BUNDLE.organisation(key).street_code for key in keys} == {A_STREET}, keys
 
 
 async def test_no_token_reaches_another_community_unit_or_street_nor_without_its_claim(
