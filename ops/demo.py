@@ -78,9 +78,11 @@ class Story:
         self.watcher_id = ""
         self.began = ""
 
-    def bearer(self, subject: str, roles: list[str], community: str | None = None) -> dict[str, str]:
+    def bearer(
+        self, subject: str, roles: list[str], community: str | None = None, units: tuple[str, ...] = ()
+    ) -> dict[str, str]:
         token = issue_token(
-            self.secret, subject, roles, lifetime=timedelta(hours=2), community_code=community
+            self.secret, subject, roles, lifetime=timedelta(hours=2), community_code=community, unit_ids=units
         )
         return {"Authorization": f"Bearer {token}"}
 
@@ -136,7 +138,7 @@ class Story:
     async def fix(self, case: Case) -> None:
         handler = f"h-{case.unit_id}-{self.run}"
         await self.call("PUT", f"{DISPATCH}/admin/units/{case.unit_id}/members/{handler}", self.admin)
-        as_handler = self.bearer(handler, ["handler"])
+        as_handler = self.bearer(handler, ["handler"], units=(case.unit_id,))
         for action in ("accept", "start"):
             await self.call("POST", f"{DISPATCH}/cases/{case.case_id}/{action}", as_handler)
         await self.call(

@@ -1,8 +1,11 @@
-"""Bearer tokens for the HTTP APIs: HS256-signed JWTs with a subject and roles.
+"""Bearer tokens for the HTTP APIs: HS256-signed JWTs with a subject, roles and the places the holder works in.
 
-    python -m shared.auth --subject w-0001 --role watcher --days 30
+    python -m shared.auth --subject w-0001 --role watcher --community WG-TJ --days 30
+    python -m shared.auth --subject h-7 --role handler --unit WG-TJ-property
 
-prints a token signed with AUTH_SECRET. Every write endpoint depends on `require(...)`.
+prints a token signed with AUTH_SECRET. Every endpoint depends on `require(...)` (the role) and the routes that
+touch a community's or a unit's data on `shared.scope` (the place): the `community`, `street` and `units` claims
+say what the holder covers, and a missing claim covers nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ class Principal:
     subject: str
     roles: frozenset[str]
     community_code: str | None = None
+    street_code: str | None = None
+    unit_ids: frozenset[str] = frozenset()
 
     def has_any(self, *roles: str) -> bool:
         return "admin" in self.roles or any(role in self.roles for role in roles)
@@ -43,6 +48,8 @@ def issue_token(
     *,
     lifetime: timedelta = timedelta(days=1),
     community_code: str | None = None,
+    street_code: str | None = None,
+    unit_ids: list[str] | tuple[str, ...] = (),
     now: datetime | None = None,
 ) -> str:
     unknown = sorted(set(roles) - set(ROLES))
@@ -58,6 +65,10 @@ def issue_token(
     }
     if community_code:
         claims["community"] = community_code
+    if street_code:
+        claims["street"] = street_code
+    if unit_ids:
+        claims["units"] = sorted(set(unit_ids))
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
 
@@ -75,8 +86,18 @@ def verify_token(secret: str, token: str) -> Principal:
     roles = claims.get("roles")
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
         raise InvalidToken("roles claim must be a list of strings")
+    units = claims.get("units", [])
+    if not isinstance(units, list) or not all(isinstance(unit, str) for unit in units):
+        raise InvalidToken("units claim must be a list of strings")
+    places = {name: claims.get(name) for name in ("community", "street")}
+    if not all(value is None or isinstance(value, str) for value in places.values()):
+        raise InvalidToken("community and street claims must be strings")
     return Principal(
-        subject=str(claims["sub"]), roles=frozenset(roles), community_code=claims.get("community")
+        subject=str(claims["sub"]),
+        roles=frozenset(roles),
+        community_code=places["community"],
+        street_code=places["street"],
+        unit_ids=frozenset(units),
     )
 
 
@@ -123,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         "--role", action="append", required=True, choices=ROLES, help="repeat for several roles"
     )
     parser.add_argument("--community", help="the community code the holder works in, if any")
+    parser.add_argument("--street", help="the street code the holder works in (all its communities), if any")
+    parser.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        help="a unit the holder works for (handlers); repeat for several",
+    )
     parser.add_argument("--days", type=float, default=1.0, help="lifetime in days (default 1)")
     args = parser.parse_args(argv)
     from shared.settings import ServiceSettings
@@ -130,7 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     secret = os.environ.get("AUTH_SECRET") or ServiceSettings(service_name="auth").auth_secret
     print(
         issue_token(
-            secret, args.subject, args.role, lifetime=timedelta(days=args.days), community_code=args.community
+            secret,
+            args.subject,
+            args.role,
+            lifetime=timedelta(days=args.days),
+            community_code=args.community,
+            street_code=args.street,
+            unit_ids=args.unit,
         )
     )
     return 0

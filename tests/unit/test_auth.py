@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import jwt
 import pytest
 from fastapi import Depends, FastAPI
 
@@ -17,6 +18,21 @@ def test_a_token_carries_its_subject_and_roles():
     token = issue_token(SECRET, "w-0001", ["watcher"], community_code="WG-TJ")
     principal = verify_token(SECRET, token)
     assert principal == Principal("w-0001", frozenset({"watcher"}), "WG-TJ")
+
+
+def test_a_token_carries_the_street_and_units_its_holder_works_in():
+    token = issue_token(SECRET, "h-7", ["handler"], street_code="WG", unit_ids=["greenery", "WG-office"])
+    principal = verify_token(SECRET, token)
+    assert principal.street_code == "WG" and principal.unit_ids == {"greenery", "WG-office"}
+    assert principal.community_code is None
+
+
+def test_a_units_claim_that_is_not_a_list_of_strings_is_refused():
+    now = datetime.now(UTC)
+    claims = {"iss": "grassroots", "sub": "h-7", "roles": ["handler"], "exp": now + timedelta(hours=1)}
+    token = jwt.encode({**claims, "units": "greenery"}, SECRET, algorithm="HS256")
+    with pytest.raises(InvalidToken, match="units"):
+        verify_token(SECRET, token)
 
 
 def test_a_token_signed_with_another_secret_is_refused():
@@ -74,3 +90,7 @@ def test_the_command_line_issues_a_token_for_the_configured_secret(monkeypatch, 
     assert main(["--subject", "d-1", "--role", "dispatcher", "--days", "2"]) == 0
     principal = verify_token(SECRET, capsys.readouterr().out.strip())
     assert principal.subject == "d-1" and principal.roles == {"dispatcher"}
+    assert main(["--subject", "h-1", "--role", "handler", "--unit", "greenery", "--unit", "WG-office"]) == 0
+    assert verify_token(SECRET, capsys.readouterr().out.strip()).unit_ids == {"greenery", "WG-office"}
+    assert main(["--subject", "cw-1", "--role", "community_worker", "--street", "WG"]) == 0
+    assert verify_token(SECRET, capsys.readouterr().out.strip()).street_code == "WG"

@@ -13,14 +13,16 @@ from services.dispatch.api.errors import answered
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.lifecycle import Status
 from services.dispatch.handlers import actions, merging, queries
+from services.dispatch.handlers.access import visible_case
 from shared.auth import Principal, require
 from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
+from shared.scope import Scope, scoped
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 HANDLER = require("handler")
 DISPATCHER = require("dispatcher")
 VERIFIER = require("watcher", "resident", "community_worker")
-READER = require("dispatcher", "handler", "watcher", "community_worker")
+READER = scoped("dispatcher", "handler", "watcher", "community_worker")
 
 
 class Reason(BaseModel):
@@ -54,11 +56,12 @@ async def board(
     overdue: bool | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
-    _: Principal = Depends(DISPATCHER),
+    scope: Scope = Depends(scoped("dispatcher")),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
-    where = queries.BoardFilter(status, unit_id, community_code, street_code, category, overdue)
+    communities = scope.narrow(community_code)
+    where = queries.BoardFilter(status, unit_id, community_code, street_code, category, overdue, communities)
     async with pool.acquire() as conn:
         items, total = await queries.board(conn, where, context.clock.now(), limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
@@ -67,21 +70,23 @@ async def board(
 @router.get("/{case_id}", summary="One case: its state, deadline and time left, reports, allowed actions")
 async def case(
     case_id: UUID,
-    _: Principal = Depends(READER),
+    scope: Scope = Depends(READER),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
     with answered():
         async with pool.acquire() as conn:
+            await visible_case(conn, scope, case_id)
             return await queries.case_detail(conn, case_id, context.clock.now())
 
 
 @router.get("/{case_id}/timeline", summary="Every transition of the case: who, when, from, to, why")
 async def timeline(
-    case_id: UUID, _: Principal = Depends(READER), pool: asyncpg.Pool = Depends(pool_of)
+    case_id: UUID, scope: Scope = Depends(READER), pool: asyncpg.Pool = Depends(pool_of)
 ) -> list[dict[str, Any]]:
     with answered():
         async with pool.acquire() as conn:
+            await visible_case(conn, scope, case_id)
             return await queries.timeline(conn, case_id)
 
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query
 
 from services.dispatch.context import DispatchContext
 from services.dispatch.handlers.statistics import GroupBy, statistics
-from shared.auth import Principal, require
 from shared.runtime.app import context_of, pool_of
+from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["statistics"])
 
@@ -24,11 +24,16 @@ async def case_statistics(
     by: GroupBy = Query(description="community, street, category or unit"),
     opened_from: datetime | None = Query(None, description="Cases opened at or after (RFC 3339)."),
     opened_before: datetime | None = Query(None, description="Cases opened before (RFC 3339)."),
-    _: Principal = Depends(require("dispatcher")),
+    scope: Scope = Depends(scoped("dispatcher")),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> list[dict[str, Any]]:
     async with pool.acquire() as conn:
         return await statistics(
-            conn, by, context.clock.now(), opened_from=opened_from, opened_before=opened_before
+            conn,
+            by,
+            context.clock.now(),
+            opened_from=opened_from,
+            opened_before=opened_before,
+            communities=scope.narrow(None),
         )

@@ -7,6 +7,7 @@ from uuid import UUID
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.errors import InvalidInput
 from services.dispatch.domain.lifecycle import OPEN
+from services.dispatch.handlers.access import ensure_visible, scope_for
 from services.dispatch.handlers.opening import StoredReport, open_case
 from services.dispatch.handlers.store import audit, lock_case, reporters_of, transition
 from shared.auth import Principal
@@ -22,6 +23,9 @@ async def merge_cases(uow: UnitOfWork, case_id: UUID, into_case_id: UUID, princi
     conn, now = uow.conn, _context(uow).clock.now()
     locked = {cid: await lock_case(conn, cid) for cid in sorted((case_id, into_case_id))}  # one lock order
     source, target = locked[case_id], locked[into_case_id]
+    scope = scope_for(uow, principal)
+    ensure_visible(scope, source)
+    ensure_visible(scope, target)
     if target["status"] not in OPEN:
         raise InvalidInput("into_case_id", f"case {into_case_id} is {target['status']}, not open")
     await transition(
@@ -68,6 +72,7 @@ async def split_report(uow: UnitOfWork, case_id: UUID, report_id: UUID, principa
     """The report leaves the case and opens a case of its own, routed afresh (dispatch.assigned)."""
     conn, now = uow.conn, _context(uow).clock.now()
     case = await lock_case(conn, case_id)
+    ensure_visible(scope_for(uow, principal), case)
     report = await conn.fetchrow("SELECT * FROM reports WHERE report_id = $1 FOR UPDATE", report_id)
     if report is None or report["case_id"] != case_id:
         raise InvalidInput("report_id", f"report {report_id} is not part of case {case_id}")

@@ -25,6 +25,7 @@ class BoardFilter:
     street_code: str | None = None
     category: str | None = None
     overdue: bool | None = None
+    communities: list[str] | None = None  # the caller's scope; None: the whole district
 
 
 def summarise(row: asyncpg.Record, now: datetime) -> dict[str, Any]:
@@ -45,6 +46,9 @@ async def board(
         if value is not None:
             args.append(value)
             clauses.append(f"{column} = ${len(args)}")
+    if where.communities is not None:
+        args.append(where.communities)
+        clauses.append(f"community_code = ANY(${len(args)}::text[])")
     if where.category is not None:
         args.append(where.category)
         clauses.append(

@@ -28,6 +28,7 @@ WITH counted AS (
     FROM cases
     WHERE status NOT IN ('cancelled', 'merged')
       AND ($1::timestamptz IS NULL OR opened_at >= $1) AND ($2::timestamptz IS NULL OR opened_at < $2)
+      AND ($4::text[] IS NULL OR community_code = ANY($4))
 )
 SELECT key,
        count(*) AS cases,
@@ -55,6 +56,10 @@ async def statistics(
     *,
     opened_from: datetime | None = None,
     opened_before: datetime | None = None,
+    communities: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    rows = await conn.fetch(_STATISTICS.format(column=COLUMNS[by]), opened_from, opened_before, now)
+    """`communities`: only the cases of these (the caller's scope); None: the whole district."""
+    rows = await conn.fetch(
+        _STATISTICS.format(column=COLUMNS[by]), opened_from, opened_before, now, communities
+    )
     return [dict(row) for row in rows]

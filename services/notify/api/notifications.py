@@ -1,4 +1,9 @@
-"""A person's (or a unit's) notifications, a delivery with its attempts, and resending."""
+"""A person's (or a unit's) notifications, a delivery with its attempts, and resending.
+
+Who sees what (`shared.scope`): a person their own messages; a handler those of the units in their token; a
+district-wide caller (admin, service, a dispatcher without a street or community claim) everyone's. Notify keeps no
+community of a person, so a dispatcher narrowed to a street or community reads no one else's messages here.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,22 @@ import asyncpg
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel
 
-from services.notify.domain.rules import unit_recipient
+from services.notify.domain.rules import UNIT_PREFIX, unit_recipient
 from services.notify.handlers.resend import DeliveryNotFound, DeliveryStillPending, resend
-from shared.auth import Principal, require
 from shared.runtime.app import context_of, pool_of, source_of
+from shared.scope import Forbidden, Scope, scoped
 from shared.unit_of_work import unit_of_work
 
 router = APIRouter(tags=["notifications"])
 Status = Literal["pending", "in_flight", "sent", "failed", "cancelled"]
 _OVERSEERS = ("dispatcher", "service")
+
+
+def may_see(scope: Scope, recipient_id: str) -> bool:
+    """A recipient's messages are seen by the recipient, by a unit's handlers, and by district-wide callers."""
+    if recipient_id == scope.subject or scope.district:
+        return True
+    return recipient_id.startswith(UNIT_PREFIX) and scope.covers_unit(recipient_id.removeprefix(UNIT_PREFIX))
 
 
 class Attempt(BaseModel):
@@ -73,11 +85,13 @@ async def person_notifications(
     person_id: str,
     status_filter: Status | None = Query(None, alias="status"),
     limit: int = Query(50, ge=1, le=500),
-    principal: Principal = Depends(require()),
+    scope: Scope = Depends(scoped()),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> list[Delivery]:
-    if principal.subject != person_id and not principal.has_any(*_OVERSEERS):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="person_id: only your own notifications")
+    if not (
+        may_see(scope, person_id) and (scope.subject == person_id or scope.principal.has_any(*_OVERSEERS))
+    ):
+        raise Forbidden("person_id", "only your own notifications")
     return await _list(pool, person_id, status_filter, limit)
 
 
@@ -86,20 +100,21 @@ async def unit_notifications(
     unit_id: str,
     status_filter: Status | None = Query(None, alias="status"),
     limit: int = Query(50, ge=1, le=500),
-    _: Principal = Depends(require("dispatcher", "handler", "service")),
+    scope: Scope = Depends(scoped("dispatcher", "handler", "service")),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> list[Delivery]:
+    scope.require_unit(unit_id)
     return await _list(pool, unit_recipient(unit_id), status_filter, limit)
 
 
 @router.get("/deliveries/{delivery_id}", summary="A delivery and every attempt to send it")
 async def delivery(
     delivery_id: uuid.UUID,
-    principal: Principal = Depends(require()),
+    scope: Scope = Depends(scoped()),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> DeliveryWithAttempts:
     row = await pool.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE delivery_id = $1", delivery_id)
-    if row is None or (row["recipient_id"] != principal.subject and not principal.has_any(*_OVERSEERS)):
+    if row is None or not may_see(scope, row["recipient_id"]):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}")
     attempts = await pool.fetch(
         """SELECT attempt, started_at, finished_at, outcome, detail FROM delivery_attempts
@@ -116,11 +131,14 @@ async def delivery(
 )
 async def resend_delivery(
     delivery_id: uuid.UUID,
-    _: Principal = Depends(require("dispatcher")),
+    scope: Scope = Depends(scoped("dispatcher")),
     pool: asyncpg.Pool = Depends(pool_of),
     context=Depends(context_of),
     source: str = Depends(source_of),
 ) -> Delivery:
+    recipient = await pool.fetchval("SELECT recipient_id FROM deliveries WHERE delivery_id = $1", delivery_id)
+    if recipient is not None and not may_see(scope, recipient):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}")
     try:
         async with unit_of_work(pool, source, context) as uow:
             new_id = await resend(uow, delivery_id)

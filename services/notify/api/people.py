@@ -8,9 +8,11 @@ import asyncpg
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field, model_validator
 
+from services.notify.api.notifications import may_see
 from services.notify.handlers.directory import set_quiet_hours
 from shared.auth import Principal, require
 from shared.runtime.app import context_of, pool_of, source_of
+from shared.scope import Forbidden, Scope, scoped
 from shared.unit_of_work import unit_of_work
 
 router = APIRouter(tags=["directory"])
@@ -67,10 +69,10 @@ async def _recipient(pool: asyncpg.Pool, person_id: str) -> Recipient:
 
 @router.get("/people/{person_id}", summary="How notify reaches a person (channels, language, quiet hours)")
 async def person(
-    person_id: str, principal: Principal = Depends(require()), pool: asyncpg.Pool = Depends(pool_of)
+    person_id: str, scope: Scope = Depends(scoped()), pool: asyncpg.Pool = Depends(pool_of)
 ) -> Recipient:
-    if principal.subject != person_id and not principal.has_any("dispatcher", "service"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="person_id: only your own settings")
+    if not may_see(scope, person_id):
+        raise Forbidden("person_id", "only your own settings")
     return await _recipient(pool, person_id)
 
 

@@ -11,11 +11,11 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from services.patrol.api.shifts import ShiftView
 from services.patrol.api.watchers_errors import answering_errors
-from services.patrol.api.watchers_scope import ensure_in_scope, narrowed
 from services.patrol.handlers import patrols, shifts
 from shared.auth import Principal, require
 from shared.events.catalogue.common import Location
 from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
+from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["patrols"])
 
@@ -187,14 +187,14 @@ async def list_patrols(
     open_only: bool = Query(False, alias="open"),
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0),
-    principal: Principal = Depends(require("dispatcher", "community_worker")),
+    scope: Scope = Depends(scoped("dispatcher", "community_worker")),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> list[dict[str, Any]]:
     async with pool.acquire() as conn:
         return await patrols.list_patrols(
             conn,
             watcher_id=watcher_id,
-            community_code=narrowed(principal, community_code),
+            communities=scope.narrow(community_code),
             open_only=open_only,
             limit=limit,
             offset=offset,
@@ -204,11 +204,11 @@ async def list_patrols(
 @router.get("/patrols/{patrol_id}", response_model=PatrolView, summary="A patrol with its log")
 async def get_patrol(
     patrol_id: str,
-    principal: Principal = Depends(require("dispatcher", "community_worker")),
+    scope: Scope = Depends(scoped("dispatcher", "community_worker")),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> dict[str, Any]:
     with answering_errors("path"):
         async with pool.acquire() as conn:
             patrol = await patrols.get_patrol(conn, patrol_id)
-    ensure_in_scope(principal, patrol["community_code"])
+    scope.reveal(scope.covers_community(patrol["community_code"]), "patrol_id", f"patrol {patrol_id}")
     return _counted(patrol)

@@ -29,6 +29,7 @@ from services.patrol.handlers.status import unit_name
 from shared.auth import Principal, require
 from shared.clock import DISTRICT_TIMEZONE
 from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
+from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["reports"])
 _REPORTERS = require(*REPORTING_ROLES)
@@ -134,13 +135,14 @@ async def my_reports(
 @router.get("/reports/{report_id}", summary="One report with its status and history")
 async def one_report(
     report_id: UUID,
-    principal: Principal = Depends(require()),
+    scope: Scope = Depends(scoped()),
     pool: asyncpg.Pool = Depends(pool_of),
     context: PatrolContext = Depends(context_of),
 ) -> dict[str, Any]:
     async with pool.acquire() as conn:
         view = await get_report(conn, context, report_id)
-    if view is None or not may_read(principal, view.row["submitted_by"], view.row["community_code"]):
+    row = view.row if view else None
+    if view is None or not may_read(scope, row["submitted_by"], row["community_code"], view.status.unit_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_no_report(report_id))
     return render(view, context)
 

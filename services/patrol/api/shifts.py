@@ -10,16 +10,16 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.patrol.api.watchers_errors import answering_errors
-from services.patrol.api.watchers_scope import ensure_in_scope, narrowed
 from services.patrol.domain.holidays import OCCASIONS, holiday_period
 from services.patrol.domain.roster import Slot
 from services.patrol.domain.watcher_errors import InvalidInput
 from services.patrol.handlers import shifts, shifts_roster, watchers
-from shared.auth import Principal, require
+from shared.reference import ReferenceBundle
 from shared.runtime.app import ServiceHandle, pool_of, service_of
+from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["shifts"])
-PLANNERS = ("dispatcher", "community_worker")
+PLANNERS = scoped("dispatcher", "community_worker")
 
 
 class ShiftView(BaseModel):
@@ -105,13 +105,14 @@ class RosterView(BaseModel):
 )
 async def schedule(
     body: NewShift,
-    principal: Principal = Depends(require(*PLANNERS)),
+    scope: Scope = Depends(PLANNERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:
-            ensure_in_scope(
-                principal, (await watchers.get_watcher(uow.conn, body.watcher_id))["community_code"]
+            watcher = await watchers.get_watcher(uow.conn, body.watcher_id)
+            scope.reveal(
+                scope.covers_community(watcher["community_code"]), "watcher_id", f"watcher {body.watcher_id}"
             )
             return await shifts.schedule_shift(
                 uow, body.watcher_id, body.starts_at, body.ends_at, body.occasion
@@ -127,14 +128,14 @@ async def list_shifts(
     starting_before: AwareDatetime | None = Query(None, alias="to"),
     status: Literal["scheduled", "cancelled"] | None = None,
     limit: int = Query(500, ge=1, le=5000),
-    principal: Principal = Depends(require(*PLANNERS)),
+    scope: Scope = Depends(PLANNERS),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> list[dict[str, Any]]:
     async with pool.acquire() as conn:
         return await shifts.list_shifts(
             conn,
             watcher_id=watcher_id,
-            community_code=narrowed(principal, community_code),
+            communities=scope.narrow(community_code),
             roster_id=roster_id,
             starting_from=starting_from,
             starting_before=starting_before,
@@ -147,12 +148,13 @@ async def list_shifts(
 async def cancel(
     shift_id: str,
     body: Cancellation,
-    principal: Principal = Depends(require(*PLANNERS)),
+    scope: Scope = Depends(PLANNERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:
-            ensure_in_scope(principal, (await shifts.get_shift(uow.conn, shift_id))["community_code"])
+            shift = await shifts.get_shift(uow.conn, shift_id)
+            scope.reveal(scope.covers_community(shift["community_code"]), "shift_id", f"shift {shift_id}")
             return await shifts.cancel_shift(uow, shift_id, body.reason)
 
 
@@ -164,25 +166,35 @@ async def cancel(
 )
 async def generate(
     body: RosterRequestIn,
-    principal: Principal = Depends(require(*PLANNERS)),
+    scope: Scope = Depends(PLANNERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         request = body.to_request()
-        # a worker limited to a community may roster it, not its street
-        ensure_in_scope(principal, request.scope_code, f"{request.scope}_code")
+        _require_place(scope, request, service.context.bundle)
         async with service.unit_of_work() as uow:
-            return await shifts_roster.generate_roster(uow, request, principal.subject)
+            return await shifts_roster.generate_roster(uow, request, scope.subject)
 
 
 @router.get("/rosters/{roster_id}", response_model=RosterView, summary="A roster and its shifts")
 async def get_roster(
     roster_id: str,
-    principal: Principal = Depends(require(*PLANNERS)),
+    scope: Scope = Depends(PLANNERS),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> dict[str, Any]:
     with answering_errors("path"):
         async with pool.acquire() as conn:
             roster = await shifts_roster.get_roster(conn, roster_id)
-    ensure_in_scope(principal, roster["scope_code"], f"{roster['scope']}_code")
+    covered = scope.covers_street if roster["scope"] == "street" else scope.covers_community
+    scope.reveal(covered(roster["scope_code"]), "roster_id", f"roster {roster_id}")
     return roster
+
+
+def _require_place(scope: Scope, request: shifts_roster.RosterRequest, bundle: ReferenceBundle) -> None:
+    """A worker of one community may roster it, not its street; a place that does not exist is left to the
+    roster's own check (422 naming the field)."""
+    if request.scope == "street":
+        if any(street.code == request.scope_code for street in bundle.streets):
+            scope.require_street(request.scope_code)
+    elif any(organisation.code == request.scope_code for organisation in bundle.organisations):
+        scope.require_community(request.scope_code)

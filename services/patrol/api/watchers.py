@@ -1,4 +1,5 @@
-"""Administering safety watchers: register, list, change, deactivate, and import a CSV of them."""
+"""Administering safety watchers: register, list, change, deactivate, and import a CSV of them. A dispatcher or
+community worker manages the watchers their token covers (`shared.scope`); importing needs a district-wide token."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, 
 from pydantic import BaseModel, Field
 
 from services.patrol.api.watchers_errors import answering_errors
-from services.patrol.api.watchers_scope import ensure_in_scope, narrowed
 from services.patrol.domain.watchers import EquipmentIssue, Pairing, WatcherChanges, WatcherFields
 from services.patrol.handlers import imports, watchers
-from shared.auth import Principal, require
 from shared.runtime.app import ServiceHandle, pool_of, service_of
+from shared.scope import Forbidden, Scope, scoped
 
 router = APIRouter(prefix="/watchers", tags=["watchers"])
-MANAGERS = ("dispatcher", "community_worker")
+MANAGERS = scoped("dispatcher", "community_worker")
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
@@ -77,10 +77,10 @@ class ImportReport(BaseModel):
 )
 async def register(
     fields: WatcherFields,
-    principal: Principal = Depends(require(*MANAGERS)),
+    scope: Scope = Depends(MANAGERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    ensure_in_scope(principal, fields.community_code)
+    scope.require_community(fields.community_code)
     with answering_errors():
         async with service.unit_of_work() as uow:
             return await watchers.register_watcher(uow, fields)
@@ -92,9 +92,11 @@ async def register(
 async def import_csv(
     file: UploadFile = File(description="CSV, UTF-8; columns in the service README."),
     dry_run: bool = Query(False, description="Check every row and write nothing."),
-    principal: Principal = Depends(require("dispatcher")),
+    scope: Scope = Depends(scoped("dispatcher")),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
+    if not scope.district:  # the file's rows may name any community
+        raise Forbidden("file", "importing watchers needs a district-wide token")
     content = await file.read(MAX_CSV_BYTES + 1)
     if len(content) > MAX_CSV_BYTES:
         detail = [
@@ -113,13 +115,13 @@ async def list_watchers(
     active: bool | None = None,
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0),
-    principal: Principal = Depends(require(*MANAGERS)),
+    scope: Scope = Depends(MANAGERS),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> dict[str, Any]:
     async with pool.acquire() as conn:
         total, page = await watchers.list_watchers(
             conn,
-            community_code=narrowed(principal, community_code),
+            communities=scope.narrow(community_code),
             street_code=street_code,
             active=active,
             limit=limit,
@@ -131,13 +133,13 @@ async def list_watchers(
 @router.get("/{watcher_id}", response_model=WatcherView, summary="One watcher (phone masked)")
 async def get_watcher(
     watcher_id: str,
-    principal: Principal = Depends(require(*MANAGERS)),
+    scope: Scope = Depends(MANAGERS),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> dict[str, Any]:
     with answering_errors("path"):
         async with pool.acquire() as conn:
             watcher = await watchers.get_watcher(conn, watcher_id)
-    ensure_in_scope(principal, watcher["community_code"])
+    _reveal(scope, watcher)
     return watcher
 
 
@@ -145,14 +147,14 @@ async def get_watcher(
 async def update(
     watcher_id: str,
     changes: WatcherChanges,
-    principal: Principal = Depends(require(*MANAGERS)),
+    scope: Scope = Depends(MANAGERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:
-            ensure_in_scope(principal, (await watchers.get_watcher(uow.conn, watcher_id))["community_code"])
+            _reveal(scope, await watchers.get_watcher(uow.conn, watcher_id))
             if changes.community_code:
-                ensure_in_scope(principal, changes.community_code)
+                scope.require_community(changes.community_code)
             return await watchers.update_watcher(uow, watcher_id, changes)
 
 
@@ -160,10 +162,16 @@ async def update(
 async def deactivate(
     watcher_id: str,
     body: Deactivation,
-    principal: Principal = Depends(require(*MANAGERS)),
+    scope: Scope = Depends(MANAGERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     with answering_errors():
         async with service.unit_of_work() as uow:
-            ensure_in_scope(principal, (await watchers.get_watcher(uow.conn, watcher_id))["community_code"])
+            _reveal(scope, await watchers.get_watcher(uow.conn, watcher_id))
             return await watchers.deactivate_watcher(uow, watcher_id, body.reason)
+
+
+def _reveal(scope: Scope, watcher: dict[str, Any]) -> None:
+    scope.reveal(
+        scope.covers_community(watcher["community_code"]), "watcher_id", f"watcher {watcher['watcher_id']}"
+    )

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import get_args
 
-from shared.auth import Principal
 from shared.events.catalogue.common import ReporterKind, Severity
 from shared.reference import Category, ReferenceBundle
+from shared.scope import Scope
 
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2's limit, kept for every channel
@@ -41,11 +41,15 @@ def reporter_from(
     return Reporter(kind, subject, subject, community_code)
 
 
-def may_read(principal: Principal, submitted_by: str | None, community_code: str) -> bool:
-    """A report is seen by its author, dispatchers and handlers, and the community workers of its community."""
-    if submitted_by == principal.subject or principal.has_any("dispatcher", "handler"):
+def may_read(scope: Scope, submitted_by: str | None, community_code: str, unit_id: str | None) -> bool:
+    """A report is seen by its author, the dispatchers and community workers whose scope covers its community, and
+    the handlers of the unit its case is routed to."""
+    principal = scope.principal
+    if submitted_by == principal.subject:
         return True
-    return "community_worker" in principal.roles and principal.community_code in (None, community_code)
+    if principal.has_any("dispatcher", "community_worker") and scope.covers_community(community_code):
+        return True
+    return principal.has_any("handler") and scope.covers_unit(unit_id)
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,7 @@ async def list_patrols(
     conn: asyncpg.Connection,
     *,
     watcher_id: str | None = None,
-    community_code: str | None = None,
+    communities: list[str] | None = None,
     open_only: bool = False,
     limit: int = 100,
     offset: int = 0,
@@ -190,11 +190,11 @@ async def list_patrols(
                    (SELECT count(*) FROM patrol_notes n WHERE n.patrol_id = p.patrol_id) AS notes_recorded,
                    (SELECT count(*) FROM patrol_reports r WHERE r.patrol_id = p.patrol_id) AS reports_made
             FROM patrols p
-            WHERE ($1::text IS NULL OR watcher_id = $1) AND ($2::text IS NULL OR community_code = $2)
+            WHERE ($1::text IS NULL OR watcher_id = $1) AND ($2::text[] IS NULL OR community_code = ANY($2))
               AND (NOT $3 OR ended_at IS NULL)
             ORDER BY started_at DESC, patrol_id LIMIT $4 OFFSET $5""",
         watcher_id,
-        community_code,
+        communities,
         open_only,
         limit,
         offset,

@@ -110,7 +110,7 @@ async def list_shifts(
     conn: asyncpg.Connection,
     *,
     watcher_id: str | None = None,
-    community_code: str | None = None,
+    communities: list[str] | None = None,
     roster_id: str | None = None,
     starting_from: datetime | None = None,
     starting_before: datetime | None = None,
@@ -119,13 +119,13 @@ async def list_shifts(
 ) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM shifts
-            WHERE ($1::text IS NULL OR watcher_id = $1) AND ($2::text IS NULL OR community_code = $2)
+            WHERE ($1::text IS NULL OR watcher_id = $1) AND ($2::text[] IS NULL OR community_code = ANY($2))
               AND ($3::text IS NULL OR roster_id = $3)
               AND ($4::timestamptz IS NULL OR ends_at > $4) AND ($5::timestamptz IS NULL OR starts_at < $5)
               AND ($6::text IS NULL OR status = $6)
             ORDER BY starts_at, watcher_id LIMIT $7""",
         watcher_id,
-        community_code,
+        communities,
         roster_id,
         starting_from,
         starting_before,

@@ -214,20 +214,18 @@ async def get_watcher(conn: asyncpg.Connection, watcher_id: str) -> dict[str, An
 async def list_watchers(
     conn: asyncpg.Connection,
     *,
-    community_code: str | None,
+    communities: list[str] | None,
     street_code: str | None,
     active: bool | None,
     limit: int,
     offset: int,
 ) -> tuple[int, list[dict[str, Any]]]:
-    where = """WHERE ($1::text IS NULL OR w.community_code = $1) AND ($2::text IS NULL OR w.street_code = $2)
+    where = """WHERE ($1::text[] IS NULL OR w.community_code = ANY($1)) AND ($2::text IS NULL OR w.street_code = $2)
                AND ($3::boolean IS NULL OR w.active = $3)"""
-    total = await conn.fetchval(
-        f"SELECT count(*) FROM watchers w {where}", community_code, street_code, active
-    )
+    total = await conn.fetchval(f"SELECT count(*) FROM watchers w {where}", communities, street_code, active)
     rows = await conn.fetch(
         f"{_VIEW} {where} ORDER BY w.watcher_id LIMIT $4 OFFSET $5",
-        community_code,
+        communities,
         street_code,
         active,
         limit,

@@ -6,7 +6,8 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, status
 
-from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.api.common import STAFF, STAFF_SCOPE, Gate, GateDep
+from services.training.handlers.access import ensure_sees, require_organisation
 from services.training.handlers.assistance import (
     FollowUp,
     OpenAssistance,
@@ -18,7 +19,7 @@ from services.training.handlers.assistance import (
     open_assistance,
     record_visit,
 )
-from shared.auth import Principal, require
+from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["targeted help"])
 
@@ -28,7 +29,8 @@ router = APIRouter(tags=["targeted help"])
     status_code=status.HTTP_201_CREATED,
     summary="Mark a community weak in an area and send an excellent secretary",
 )
-async def post_assistance(body: OpenAssistance, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def post_assistance(body: OpenAssistance, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
+    require_organisation(scope, body.organisation_code)
     async with g.command() as uow:
         return {"assistance_id": await open_assistance(uow, body), "status": "open"}
 
@@ -37,15 +39,18 @@ async def post_assistance(body: OpenAssistance, g: Gate = GateDep, _=Depends(req
 async def get_assistance(
     status: Literal["open", "followed_up", "closed"] | None = None,
     g: Gate = GateDep,
-    _=Depends(require(*ANYONE)),
+    scope: Scope = Depends(scoped()),
 ) -> list[dict]:
+    staff = scope.principal.has_any(*STAFF, "service")
+    organisations = (None if scope.district else sorted(scope.communities)) if staff else []
     async with g.query() as conn:
-        return await list_assistance(conn, status)
+        return await list_assistance(conn, status, organisations, scope.subject)
 
 
 @router.get("/assistance/{assistance_id}", summary="One piece of targeted help with its follow-ups")
-async def get_one(assistance_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+async def get_one(assistance_id: str, g: Gate = GateDep, scope: Scope = Depends(scoped())) -> dict:
     async with g.query() as conn:
+        await ensure_sees(conn, scope, "assistance", assistance_id)
         return await assistance_view(conn, assistance_id)
 
 
@@ -56,10 +61,11 @@ async def post_visit(
     assistance_id: str,
     body: RecordVisit,
     g: Gate = GateDep,
-    principal: Principal = Depends(require(*STAFF, "community_worker")),
+    scope: Scope = Depends(scoped(*STAFF, "community_worker")),
 ) -> dict:
-    secretary = None if principal.has_any(*STAFF) else principal.subject
+    secretary = None if scope.principal.has_any(*STAFF) else scope.subject
     async with g.command() as uow:
+        await ensure_sees(uow.conn, scope, "assistance", assistance_id)
         await record_visit(uow, assistance_id, body, secretary_id=secretary)
     async with g.query() as conn:
         return await assistance_view(conn, assistance_id)
@@ -67,17 +73,19 @@ async def post_visit(
 
 @router.post("/assistance/{assistance_id}/followups", summary="Follow up (open → followed_up)")
 async def post_followup(
-    assistance_id: str, body: FollowUp, g: Gate = GateDep, _=Depends(require(*STAFF))
+    assistance_id: str, body: FollowUp, g: Gate = GateDep, scope: Scope = STAFF_SCOPE
 ) -> dict:
     async with g.command() as uow:
+        await ensure_sees(uow.conn, scope, "assistance", assistance_id)
         await follow_up(uow, assistance_id, body)
     async with g.query() as conn:
         return await assistance_view(conn, assistance_id)
 
 
 @router.post("/assistance/{assistance_id}/close", summary="Close (followed_up → closed)")
-async def post_close(assistance_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def post_close(assistance_id: str, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
     async with g.command() as uow:
+        await ensure_sees(uow.conn, scope, "assistance", assistance_id)
         await close(uow, assistance_id)
     async with g.query() as conn:
         return await assistance_view(conn, assistance_id)

@@ -4,6 +4,13 @@ Roles: trainers run the programme (people, sessions, the reserve pool, the Cup, 
 secretaries and reserve candidates call with the `community_worker` role and their person id as the token's
 subject, and may act only for themselves (enrol, withdraw, give feedback, nominate themselves); admins pass every
 check.
+
+What each role covers (`shared.scope`): a trainer the whole district, or the street or community their token
+names; a community worker their own records only (their person, training record, enrolments, nominations, the
+help they were sent to give); admins and services everything. People, reserve candidates, targeted help and
+pairings belong to an organisation (a community), so a trainer narrowed to a street sees those of its
+communities only and anyone else gets 404. The programme itself is district-wide by design: tracks, courses,
+studios, sessions, the Cup, organisations, the reserve pool's counts and the statistics.
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ from fastapi import Depends, HTTPException, Request
 
 from services.training.domain.errors import TrainingError
 from shared.runtime.app import ServiceHandle
+from shared.scope import scoped
 from shared.unit_of_work import UnitOfWork
 
 STAFF = ("trainer",)
 ANYONE: tuple[str, ...] = ()  # any valid bearer token
+STAFF_SCOPE = Depends(scoped(*STAFF))
 
 
 class Gate(ServiceHandle):

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, FastAPI, status
 
-from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.api.common import ANYONE, STAFF_SCOPE, Gate, GateDep
 from services.training.handlers.organisations import (
     AssignSecretary,
     assign_secretary,
@@ -16,6 +16,7 @@ from services.training.handlers.organisations import (
 )
 from services.training.handlers.reference import load_reference
 from shared.auth import require
+from shared.scope import Scope
 from shared.unit_of_work import unit_of_work
 
 
@@ -42,7 +43,8 @@ async def organisations(street_code: str | None = None, g: Gate = GateDep, _=Dep
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Put a secretary into a vacant post",
 )
-async def put_secretary(code: str, body: AssignSecretary, g: Gate = GateDep, _=Depends(require(*STAFF))):
+async def put_secretary(code: str, body: AssignSecretary, g: Gate = GateDep, scope: Scope = STAFF_SCOPE):
+    scope.require_community(code, "code")
     async with g.command() as uow:
         await assign_secretary(uow, code, body)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, status
 
-from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.api.common import ANYONE, STAFF, STAFF_SCOPE, Gate, GateDep
+from services.training.handlers.access import ensure_sees
 from services.training.handlers.mentoring import (
     EndPairing,
     OpenStudio,
@@ -26,6 +27,7 @@ from services.training.handlers.programmes import (
     tracks,
 )
 from shared.auth import require
+from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["programmes"])
 
@@ -74,26 +76,30 @@ async def get_studios(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[di
 
 
 @router.post("/pairings", status_code=status.HTTP_201_CREATED, summary="Pair a mentor with a mentee")
-async def post_pairing(body: PairMentor, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def post_pairing(body: PairMentor, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
     async with g.command() as uow:
+        await ensure_sees(uow.conn, scope, "person", body.mentee_id)
         return {"pairing_id": await pair(uow, body)}
 
 
 @router.get("/pairings/{pairing_id}", summary="A pairing with its progress notes")
-async def get_pairing(pairing_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+async def get_pairing(pairing_id: str, g: Gate = GateDep, scope: Scope = Depends(scoped())) -> dict:
     async with g.query() as conn:
+        await ensure_sees(conn, scope, "pairing", pairing_id)
         return await pairing_view(conn, pairing_id)
 
 
 @router.post("/pairings/{pairing_id}/notes", status_code=status.HTTP_204_NO_CONTENT, summary="Note progress")
 async def post_note(
-    pairing_id: str, body: ProgressNote, g: Gate = GateDep, _=Depends(require(*STAFF))
+    pairing_id: str, body: ProgressNote, g: Gate = GateDep, scope: Scope = STAFF_SCOPE
 ) -> None:
     async with g.command() as uow:
+        await ensure_sees(uow.conn, scope, "pairing", pairing_id)
         await note_progress(uow, pairing_id, body)
 
 
 @router.post("/pairings/{pairing_id}/end", status_code=status.HTTP_204_NO_CONTENT, summary="End a pairing")
-async def post_end(pairing_id: str, body: EndPairing, g: Gate = GateDep, _=Depends(require(*STAFF))) -> None:
+async def post_end(pairing_id: str, body: EndPairing, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> None:
     async with g.command() as uow:
+        await ensure_sees(uow.conn, scope, "pairing", pairing_id)
         await end_pairing(uow, pairing_id, body)

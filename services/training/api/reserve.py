@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, status
 
-from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.api.common import ANYONE, STAFF, STAFF_SCOPE, Gate, GateDep
 from services.training.domain.reserve import Stage
+from services.training.handlers.access import ensure_sees
 from services.training.handlers.reserve import (
     Appoint,
     ChangeStage,
@@ -18,7 +19,8 @@ from services.training.handlers.reserve import (
     record_cultivation,
 )
 from services.training.handlers.reserve_views import candidate_view, list_candidates, reserve_pool
-from shared.auth import Principal, require
+from shared.auth import require
+from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["reserve pool"])
 
@@ -29,11 +31,13 @@ router = APIRouter(tags=["reserve pool"])
     summary="Nominate a candidate (by the organisation, the masses, or oneself)",
 )
 async def post_nomination(
-    body: Nominate, g: Gate = GateDep, principal: Principal = Depends(require(*STAFF, "community_worker"))
+    body: Nominate, g: Gate = GateDep, scope: Scope = Depends(scoped(*STAFF, "community_worker"))
 ) -> dict:
     async with g.command() as uow:
-        if body.nominated_by == "self" or not principal.has_any(*STAFF):
-            ensure_self_or_staff(principal, body.person_id)
+        if body.nominated_by == "self" or not scope.principal.has_any(*STAFF):
+            ensure_self_or_staff(scope.principal, body.person_id)
+        else:
+            scope.require_community(body.organisation_code, "organisation_code")
         return {"candidate_id": await nominate(uow, body)}
 
 
@@ -48,23 +52,26 @@ async def get_candidates(
     organisation_code: str | None = None,
     stage: Stage | None = None,
     g: Gate = GateDep,
-    _=Depends(require(*STAFF)),
+    scope: Scope = STAFF_SCOPE,
 ) -> list[dict]:
+    organisations = scope.narrow(organisation_code, "organisation_code")
     async with g.query() as conn:
-        return await list_candidates(conn, organisation_code, stage)
+        return await list_candidates(conn, organisations, stage)
 
 
 @router.get("/reserve/candidates/{candidate_id}", summary="A candidate with cultivation records and practice")
-async def get_candidate(candidate_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def get_candidate(candidate_id: str, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
     async with g.query() as conn:
+        await ensure_sees(conn, scope, "candidate", candidate_id)
         return await candidate_view(conn, candidate_id)
 
 
 @router.post("/reserve/candidates/{candidate_id}/stage", summary="Move a candidate to another stage")
 async def post_stage(
-    candidate_id: str, body: ChangeStage, g: Gate = GateDep, _=Depends(require(*STAFF))
+    candidate_id: str, body: ChangeStage, g: Gate = GateDep, scope: Scope = STAFF_SCOPE
 ) -> dict:
     async with g.command() as uow:
+        await ensure_sees(uow.conn, scope, "candidate", candidate_id)
         return {"candidate_id": candidate_id, "stage": await change_stage(uow, candidate_id, body)}
 
 
@@ -76,9 +83,10 @@ async def post_appointment(
     candidate_id: str,
     body: Appoint = Body(default_factory=Appoint),
     g: Gate = GateDep,
-    _=Depends(require(*STAFF)),
+    scope: Scope = STAFF_SCOPE,
 ) -> dict:
     async with g.command() as uow:
+        await ensure_sees(uow.conn, scope, "candidate", candidate_id)
         await appoint(uow, candidate_id, body)
         return {"candidate_id": candidate_id, "stage": "appointed"}
 
@@ -92,7 +100,8 @@ async def post_record(
     candidate_id: str,
     body: CultivationRecord,
     g: Gate = GateDep,
-    principal: Principal = Depends(require(*STAFF)),
+    scope: Scope = STAFF_SCOPE,
 ) -> dict:
     async with g.command() as uow:
-        return {"record_id": await record_cultivation(uow, candidate_id, body, principal.subject)}
+        await ensure_sees(uow.conn, scope, "candidate", candidate_id)
+        return {"record_id": await record_cultivation(uow, candidate_id, body, scope.subject)}

@@ -108,10 +108,17 @@ async def assistance_view(conn: asyncpg.Connection, assistance_id: str) -> dict:
     return dict(row) | {"followups": [dict(n) for n in notes]}
 
 
-async def list_assistance(conn: asyncpg.Connection, status: str | None) -> list[dict]:
+async def list_assistance(
+    conn: asyncpg.Connection, status: str | None, organisation_codes: list[str] | None, helper_id: str
+) -> list[dict]:
+    """Targeted help by status: of the organisations given (None: all), and whatever `helper_id` was sent to give."""
     rows = await conn.fetch(
         """SELECT assistance_id, organisation_code, area, helper_id, status, opened_at, closed_at
-           FROM assistance WHERE $1::text IS NULL OR status = $1 ORDER BY opened_at, assistance_id""",
+           FROM assistance WHERE ($1::text IS NULL OR status = $1)
+             AND ($2::text[] IS NULL OR organisation_code = ANY($2) OR helper_id = $3)
+           ORDER BY opened_at, assistance_id""",
         status,
+        organisation_codes,
+        helper_id,
     )
     return [dict(row) for row in rows]

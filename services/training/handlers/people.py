@@ -151,13 +151,13 @@ async def person_view(conn: asyncpg.Connection, person_id: str) -> dict:
 
 
 async def list_people(
-    conn: asyncpg.Connection, role: str | None, organisation_code: str | None
+    conn: asyncpg.Connection, role: str | None, organisation_codes: list[str] | None
 ) -> list[dict]:
     rows = await conn.fetch(
         """SELECT person_id, display_name, roles, organisation_code, street_code, active, sample FROM people
-           WHERE ($1::text IS NULL OR $1 = ANY(roles)) AND ($2::text IS NULL OR organisation_code = $2)
+           WHERE ($1::text IS NULL OR $1 = ANY(roles)) AND ($2::text[] IS NULL OR organisation_code = ANY($2))
            ORDER BY registered_seq""",
         role,
-        organisation_code,
+        organisation_codes,
     )
     return [dict(row) for row in rows]

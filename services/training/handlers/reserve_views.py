@@ -63,13 +63,13 @@ async def candidate_view(conn: asyncpg.Connection, candidate_id: str) -> dict:
 
 
 async def list_candidates(
-    conn: asyncpg.Connection, organisation_code: str | None, stage: str | None
+    conn: asyncpg.Connection, organisation_codes: list[str] | None, stage: str | None
 ) -> list[dict]:
     rows = await conn.fetch(
         """SELECT candidate_id, person_id, organisation_code, nominated_by, stage, nominated_at
-           FROM candidates WHERE ($1::text IS NULL OR organisation_code = $1) AND ($2::text IS NULL OR stage = $2)
+           FROM candidates WHERE ($1::text[] IS NULL OR organisation_code = ANY($1)) AND ($2::text IS NULL OR stage = $2)
            ORDER BY organisation_code, nominated_at, candidate_id""",
-        organisation_code,
+        organisation_codes,
         stage,
     )
     return [dict(row) for row in rows]

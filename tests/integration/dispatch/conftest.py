@@ -65,12 +65,14 @@ async def client(
 
 @pytest.fixture
 def token(settings_for) -> Callable[..., dict[str, str]]:
-    """`token("h-1", "handler")` → the Authorization header of a bearer token for that person and roles."""
+    """`token("h-1", "handler", units=["greenery"])` → the Authorization header of a bearer token for that person,
+    roles and places."""
     secret = settings_for(definition()).auth_secret
 
-    def headers(subject: str, *roles: str, community: str | None = None) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {issue_token(secret, subject, list(roles), community_code=community)}"
-        }
+    def headers(
+        subject: str, *roles: str, community: str | None = None, units: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        token = issue_token(secret, subject, list(roles), community_code=community, unit_ids=units)
+        return {"Authorization": f"Bearer {token}"}
 
     return headers

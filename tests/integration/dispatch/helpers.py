@@ -71,10 +71,6 @@ async def emitted(pool: asyncpg.Pool, event_type: str) -> list[dict]:
     return [row["data"] for row in rows]
 
 
-async def add_member(pool: asyncpg.Pool, unit_id: str, person_id: str) -> None:
-    await pool.execute("INSERT INTO unit_members (unit_id, person_id) VALUES ($1, $2)", unit_id, person_id)
-
-
 async def bind_sink(amqp, topology) -> tuple[object, str]:
     """A queue of this test's own that receives every event dispatch publishes."""
     channel = await amqp.channel()

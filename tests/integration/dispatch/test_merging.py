@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.integration.dispatch.helpers import START, a_report, add_member, case_of, deliver, emitted
+from tests.integration.dispatch.helpers import START, a_report, case_of, deliver, emitted
 
 
 async def test_a_second_report_30_m_away_merges_and_both_reporters_are_told_of_the_resolution(
@@ -24,8 +24,7 @@ async def test_a_second_report_30_m_away_merges_and_both_reporters_are_told_of_t
 
     detail = (await client.get(f"/cases/{case['case_id']}", headers=token("d-1", "dispatcher"))).json()
     assert detail["reporter_count"] == 2
-    await add_member(pool, "WG-TJ-property", "h-1")
-    handler = token("h-1", "handler")
+    handler = token("h-1", "handler", units=("WG-TJ-property",))
     assert (await client.post(f"/cases/{case['case_id']}/accept", headers=handler)).status_code == 200
     response = await client.post(
         f"/cases/{case['case_id']}/resolve", headers=handler, json={"note": "纸箱已清理"}

@@ -37,8 +37,22 @@ class RunningPatrol:
     publisher: EventPublisher
     sink: str
 
-    def token(self, subject: str, *roles: str, community: str | None = None) -> dict[str, str]:
-        token = issue_token(self.settings.auth_secret, subject, list(roles), community_code=community)
+    def token(
+        self,
+        subject: str,
+        *roles: str,
+        community: str | None = None,
+        street: str | None = None,
+        units: tuple[str, ...] = (),
+    ) -> dict[str, str]:
+        token = issue_token(
+            self.settings.auth_secret,
+            subject,
+            list(roles),
+            community_code=community,
+            street_code=street,
+            unit_ids=units,
+        )
         return {"Authorization": f"Bearer {token}"}
 
     async def publish(self, data: EventData, *, source: str = "/services/dispatch"):

@@ -114,7 +114,7 @@ async def test_a_patrol_outside_the_district_or_by_a_deactivated_watcher_is_refu
 async def test_my_shifts_lists_only_mine_and_a_patrol_during_a_shift_belongs_to_it(watcher_service):
     mine, other = await _watcher(watcher_service), await _watcher(watcher_service, "13912345678")
     watcher_service.context.clock.set(datetime(2026, 10, 1, 0, 0, tzinfo=UTC))  # 08:00 in Shenyang
-    planner = watcher_service.token("cw-1", "community_worker")
+    planner = watcher_service.token("cw-1", "community_worker", community="WG-TJ")
     for watcher_id in (mine, other):
         body = {
             "watcher_id": watcher_id,

@@ -23,7 +23,7 @@ async def _register(
 
 
 def _planner(service):
-    return service.token("cw-1", "community_worker")
+    return service.token("cw-1", "community_worker", street="WG")
 
 
 async def test_the_national_day_roster_rotates_fairly_and_publishes_one_event_per_shift(

@@ -55,7 +55,8 @@ async def test_a_weak_community_is_helped_by_an_excellent_secretary_and_followed
     assert closing_early.status_code == 409 and "open" in closing_early.json()["detail"]["message"]
     visit = {"analysis": "经费台账不清", "guidance": "建立经费使用台账，每月公示"}
     other = await api.post(f"/assistance/{help_id}/visit", visit, headers=api.as_worker("worker"))
-    assert other.status_code == 403 and other.json()["detail"]["field"] == "helper_id"
+    # help sent to another community is not this secretary's to know of
+    assert other.status_code == 404 and other.json()["detail"]["field"] == "assistance_id"
     await api.post(f"/assistance/{help_id}/visit", visit, headers=api.as_worker("helper"), expect=200)
     followed = await api.post(
         f"/assistance/{help_id}/followups", {"noted_on": "2026-05-10", "note": "台账已建立"}

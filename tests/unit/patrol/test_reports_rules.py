@@ -8,6 +8,7 @@ from services.patrol.domain.places import PlaceUnknown, place_named_in, place_of
 from services.patrol.domain.reports import ReportDraft, ReportRejected, check_draft, may_read, reporter_from
 from shared.auth import Principal
 from shared.reference import ReferenceBundle
+from shared.scope import Scope, scope_of
 
 BUNDLE = ReferenceBundle.load()
 TUANJIE_GRID_1 = (41.782, 123.452)  # inside WG-TJ-G1 of the sample bundle
@@ -84,11 +85,22 @@ def test_a_list_attribute_takes_only_its_keys_and_a_required_one_must_be_given()
 
 
 def test_a_report_is_read_by_its_author_dispatch_staff_and_workers_of_its_community_only():
-    def who(subject: str, *roles: str, community: str | None = None) -> Principal:
-        return Principal(subject=subject, roles=frozenset(roles), community_code=community)
+    def who(subject: str, *roles: str, community: str | None = None, units: tuple[str, ...] = ()) -> Scope:
+        principal = Principal(subject, frozenset(roles), community_code=community, unit_ids=frozenset(units))
+        return scope_of(principal, BUNDLE)
 
-    assert may_read(who("w-1", "watcher"), "w-1", "WG-TJ")
-    assert not may_read(who("w-2", "watcher"), "w-1", "WG-TJ")
-    assert may_read(who("d-1", "dispatcher"), "w-1", "WG-TJ")
-    assert may_read(who("cw-1", "community_worker", community="WG-TJ"), "w-1", "WG-TJ")
-    assert not may_read(who("cw-2", "community_worker", community="WG-RL"), "w-1", "WG-TJ")
+    assert may_read(who("w-1", "watcher"), "w-1", "WG-TJ", None)
+    assert not may_read(who("w-2", "watcher", community="WG-TJ"), "w-1", "WG-TJ", None)
+    assert may_read(who("d-1", "dispatcher"), "w-1", "WG-TJ", None)
+    assert may_read(who("cw-1", "community_worker", community="WG-TJ"), "w-1", "WG-TJ", None)
+    assert not may_read(who("cw-2", "community_worker", community="WG-RL"), "w-1", "WG-TJ", None)
+
+
+def test_a_missing_claim_reads_no_one_elses_report_and_a_handler_reads_those_of_their_unit():
+    def who(subject: str, *roles: str, units: tuple[str, ...] = ()) -> Scope:
+        return scope_of(Principal(subject, frozenset(roles), unit_ids=frozenset(units)), BUNDLE)
+
+    assert not may_read(who("cw-3", "community_worker"), "w-1", "WG-TJ", None)
+    assert may_read(who("h-1", "handler", units=("WG-TJ-property",)), "w-1", "WG-TJ", "WG-TJ-property")
+    assert not may_read(who("h-2", "handler", units=("greenery",)), "w-1", "WG-TJ", "WG-TJ-property")
+    assert not may_read(who("h-3", "handler"), "w-1", "WG-TJ", "WG-TJ-property")
