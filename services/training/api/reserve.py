@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Depends, status
 
 from services.training.api.common import ANYONE, STAFF, Gate, GateDep
-from services.training.domain.reserve import Stage
+from services.training.domain.reserve import Stage, check_nomination_source
 from services.training.handlers.reserve import (
     Appoint,
     ChangeStage,
@@ -13,7 +13,6 @@ from services.training.handlers.reserve import (
     Nominate,
     appoint,
     change_stage,
-    ensure_self_or_staff,
     nominate,
     record_cultivation,
 )
@@ -32,8 +31,11 @@ async def post_nomination(
     body: Nominate, g: Gate = GateDep, principal: Principal = Depends(require(*STAFF, "community_worker"))
 ) -> dict:
     async with g.command() as uow:
-        if body.nominated_by == "self" or not principal.has_any(*STAFF):
-            ensure_self_or_staff(principal, body.person_id)
+        check_nomination_source(
+            body.nominated_by,
+            by_staff=principal.has_any(*STAFF),
+            for_self=principal.subject == body.person_id,
+        )
         return {"candidate_id": await nominate(uow, body)}
 
 
