@@ -114,3 +114,20 @@ def test_the_event_renders_in_both_languages_without_blanks(renderer, event, lan
         assert used == language
         assert "None" not in text and "{{" not in text
         assert len(text.strip().splitlines()) >= 2, "a subject line and a body"
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_a_cancelled_session_is_named_by_its_title_when_the_event_carries_it(renderer, language):
+    event = TrainingSessionCancelled(
+        session_id="s-34350f917916",
+        reason="讲师临时有事",
+        enrolled_person_ids=["p-1"],
+        cancelled_at=AT,
+        title="书记沙龙：老旧小区改造",
+        starts_at=AT,
+        place="大东区党群服务中心",
+    )
+    values = {**event.model_dump(mode="python"), "recipient_name": "老马", "event_type": event.event_type}
+    text, _ = renderer.render(event.event_type, "webhook", language, values)
+    assert "书记沙龙：老旧小区改造" in text and "大东区党群服务中心" in text
+    assert "s-34350f917916" not in text
