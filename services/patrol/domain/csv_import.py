@@ -129,7 +129,9 @@ def decode(content: bytes) -> str:
 
 def parse_watchers_csv(text: str, communities: Mapping[str, str]) -> ParsedImport:
     """`communities` maps each community code and Chinese name to its code."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first_line = text.split("\n", 1)[0]
+    tabbed = "\t" in first_line and "," not in first_line  # Excel's "Unicode text" separates by tabs
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabbed else ",")
     header = next(reader, None)
     if header is None:
         raise InvalidInput("file", "the file is empty; the first row must name the columns")

@@ -84,6 +84,11 @@ def test_a_sheet_saved_by_excel_or_wps_in_any_of_their_encodings_is_read(encodin
     assert [row.fields.display_name for row in parsed.rows] == ["老马"]
 
 
+def test_excels_unicode_text_separated_by_tabs_is_read():
+    parsed = parse_watchers_csv(decode(SHEET.replace(",", "\t").encode("utf-16")), NAMES)
+    assert [(row.fields.display_name, row.fields.phone) for row in parsed.rows] == [("老马", "13812345678")]
+
+
 @pytest.mark.parametrize(
     "content",
     [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "姓名\x00,手机号\n".encode(), b"\xff\xfe\xfd\x80\x81"],
