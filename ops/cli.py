@@ -276,7 +276,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--shift-to",
         metavar="TIME",
-        help="move the stream in time so its first event happens at TIME (ISO 8601, or 'now')",
+        help="move the stream in time so its first event happens at TIME (ISO 8601, or 'now'); the moments "
+        "inside each event's data (deadlines, report times...) move by the same offset",
     )
     p.add_argument(
         "--rate", type=float, default=0.0, help="events per second (default: as fast as confirmed)"
