@@ -21,7 +21,11 @@ async def accept(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
     await transition(uow.conn, case, "accept", actor=principal.subject, at=now, changes={"accepted_at": now})
     await uow.emit(
         DispatchAccepted(
-            case_id=case_id, unit_id=case["unit_id"], accepted_by=principal.subject, accepted_at=now
+            case_id=case_id,
+            case_number=case["case_number"],
+            unit_id=case["unit_id"],
+            accepted_by=principal.subject,
+            accepted_at=now,
         )
     )
 
@@ -57,6 +61,7 @@ async def resolve(
     await uow.emit(
         IssueResolved(
             case_id=case_id,
+            case_number=case["case_number"],
             unit_id=case["unit_id"],
             report_ids=await report_ids_of(uow.conn, case_id),
             reporters=await reporters_of(uow.conn, case_id),
@@ -73,7 +78,15 @@ async def return_case(uow: UnitOfWork, case_id: UUID, principal: Principal, reas
     await ensure_member(uow.conn, principal, case["unit_id"])
     now = _now(uow)
     await transition(uow.conn, case, "return", actor=principal.subject, at=now, reason=reason)
-    await uow.emit(DispatchReturned(case_id=case_id, unit_id=case["unit_id"], reason=reason, returned_at=now))
+    await uow.emit(
+        DispatchReturned(
+            case_id=case_id,
+            case_number=case["case_number"],
+            unit_id=case["unit_id"],
+            reason=reason,
+            returned_at=now,
+        )
+    )
 
 
 async def reassign(uow: UnitOfWork, case_id: UUID, principal: Principal, unit_id: str, reason: str) -> None:
@@ -100,6 +113,7 @@ async def reassign(uow: UnitOfWork, case_id: UUID, principal: Principal, unit_id
     await uow.emit(
         DispatchReassigned(
             case_id=case_id,
+            case_number=case["case_number"],
             from_unit_id=case["unit_id"],
             to_unit_id=unit_id,
             deadline=deadline,
@@ -116,7 +130,13 @@ async def verify(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
     now = _now(uow)
     await transition(uow.conn, case, "verify", actor=principal.subject, at=now, changes={"closed_at": now})
     await uow.emit(
-        IssueClosed(case_id=case_id, verified_by=verifier, closed_automatically=False, closed_at=now)
+        IssueClosed(
+            case_id=case_id,
+            case_number=case["case_number"],
+            verified_by=verifier,
+            closed_automatically=False,
+            closed_at=now,
+        )
     )
 
 
@@ -143,6 +163,7 @@ async def reopen(uow: UnitOfWork, case_id: UUID, principal: Principal, reason: s
     await uow.emit(
         IssueReopened(
             case_id=case_id,
+            case_number=case["case_number"],
             unit_id=case["unit_id"],
             reason=reason,
             reopened_by=verifier,

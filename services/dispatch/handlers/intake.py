@@ -104,6 +104,7 @@ async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) 
         HazardMerged(
             report_id=report.report_id,
             case_id=case["case_id"],
+            case_number=case["case_number"],
             primary_report_id=case["primary_report_id"],
             reporter=report.reporter,
             merged_by="automatic",
@@ -176,7 +177,11 @@ async def handle_hazard_withdrawn(uow: UnitOfWork, event: Event[HazardWithdrawn]
         )
         await uow.emit(
             DispatchCancelled(
-                case_id=case["case_id"], unit_id=case["unit_id"], reason=withdrawal.reason, cancelled_at=now
+                case_id=case["case_id"],
+                case_number=case["case_number"],
+                unit_id=case["unit_id"],
+                reason=withdrawal.reason,
+                cancelled_at=now,
             )
         )
         return

@@ -56,6 +56,7 @@ async def merge_cases(uow: UnitOfWork, case_id: UUID, into_case_id: UUID, princi
             HazardMerged(
                 report_id=report["report_id"],
                 case_id=into_case_id,
+                case_number=target["case_number"],
                 primary_report_id=target["primary_report_id"],
                 reporter=PersonRef(kind=report["reporter_kind"], id=report["reporter_id"]),
                 merged_by="dispatcher",

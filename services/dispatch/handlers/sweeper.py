@@ -64,7 +64,14 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
                 reason="nobody verified it in time",
                 changes={"closed_at": now},
             )
-            await uow.emit(IssueClosed(case_id=case["case_id"], closed_automatically=True, closed_at=now))
+            await uow.emit(
+                IssueClosed(
+                    case_id=case["case_id"],
+                    case_number=case["case_number"],
+                    closed_automatically=True,
+                    closed_at=now,
+                )
+            )
             closed += 1
     return Sweep(escalated, closed)
 
@@ -112,6 +119,7 @@ async def _escalate(uow: UnitOfWork, case: asyncpg.Record, now: datetime) -> int
     await uow.emit(
         DispatchEscalated(
             case_id=case["case_id"],
+            case_number=case["case_number"],
             level=level,
             escalated_to=target,
             deadline=case["escalate_at"],

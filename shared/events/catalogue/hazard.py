@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.events.catalogue.common import Location, PersonRef, Severity
+from shared.events.catalogue.common import Location, PersonRef, Severity, case_number_field
 from shared.events.registry import EventData, event
 
 
@@ -53,6 +53,7 @@ class HazardMerged(EventData):
 
     report_id: UUID = Field(description="The report that was merged.")
     case_id: UUID = Field(description="The case it joined.")
+    case_number: str | None = case_number_field()
     primary_report_id: UUID = Field(description="The report that opened that case.")
     reporter: PersonRef
     merged_by: Literal["automatic", "dispatcher"] = "automatic"
