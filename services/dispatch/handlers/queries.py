@@ -12,7 +12,7 @@ import asyncpg
 from services.dispatch.domain.errors import CaseNotFound
 from services.dispatch.domain.lifecycle import OPEN, allowed_actions
 
-CASE_SUMMARY = """case_id, primary_report_id, category, severity, status, unit_id, community_code, street_code,
+CASE_SUMMARY = """case_id, case_number, primary_report_id, category, severity, status, unit_id, community_code, street_code,
     grid_code, address, deadline, escalation_level, escalated_to, opened_at, resolved_at, closed_at, reopen_count,
     (SELECT count(*) FROM reports r WHERE r.case_id = cases.case_id AND r.withdrawn_at IS NULL) AS report_count"""
 
