@@ -29,9 +29,9 @@ _LOCK_CATEGORY_THEN_REPORT = (
 # No row back means the report was stored before.
 _STORE_REPORT = """
 INSERT INTO reports (report_id, kind, category, description, lat, lon, address, community_code, street_code,
-    grid_code, severity, reporter_kind, reporter_id, photo_urls, reported_at, received_at,
+    grid_code, severity, reporter_kind, reporter_id, photo_urls, reported_at, received_at, attributes,
     withdrawn_at, withdrawal_reason)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
     (SELECT withdrawn_at FROM withdrawals WHERE report_id = $1),
     (SELECT reason FROM withdrawals WHERE report_id = $1))
 ON CONFLICT (report_id) DO NOTHING
@@ -70,6 +70,7 @@ async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) 
         report.photo_urls,
         report.reported_at,
         now,
+        report.attributes,
     )
     if stored is None:
         return  # the same report again (another event id): the case exists already

@@ -86,8 +86,9 @@ async def case_detail(conn: asyncpg.Connection, case_id: UUID, now: datetime) ->
     case = summarise(row, now)
     case["allowed_actions"] = allowed_actions(row["status"])
     reports = await conn.fetch(
-        """SELECT report_id, category, description, reporter_kind, reporter_id, photo_urls, reported_at,
-                  merged_by, merged_at, withdrawn_at FROM reports WHERE case_id = $1 ORDER BY reported_at""",
+        """SELECT report_id, category, description, reporter_kind, reporter_id, photo_urls, attributes,
+                  reported_at, merged_by, merged_at, withdrawn_at FROM reports WHERE case_id = $1
+            ORDER BY reported_at""",
         case_id,
     )
     case["reports"] = [dict(report) for report in reports]

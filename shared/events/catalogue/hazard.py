@@ -36,6 +36,12 @@ class HazardReported(EventData):
     reporter: PersonRef
     photo_urls: list[str] = Field(default_factory=list, max_length=9, description="Up to 9 photo URLs.")
     reported_at: datetime = Field(description="When the reporter made the report (RFC 3339, with zone).")
+    attributes: dict[str, str] = Field(
+        default_factory=dict,
+        description="Answers to the category's own questions (Open311 attributes), by attribute code; added "
+        "within version 1, so older events carry none.",
+        examples=[{"cover_state": "cracked"}],
+    )
 
 
 @event("hazard.withdrawn", version=1, subject="report_id")

@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 from services.dispatch.bootstrap import definition
+from services.dispatch.handlers import queries
 from shared.events.catalogue.hazard import HazardWithdrawn
 from shared.events.envelope import new_envelope
 from tests.integration.dispatch.helpers import (
@@ -186,3 +187,14 @@ async def test_each_case_gets_the_next_short_number_of_its_year_and_its_events_c
     assert int(numbers[1][-6:]) > int(numbers[0][-6:])
     assigned = await emitted(pool, "dispatch.assigned")
     assert [event["case_number"] for event in assigned] == numbers
+
+
+async def test_the_answers_to_a_categorys_questions_are_shown_on_the_case(pool, context):
+    report = a_report("facilities.manhole-cover").model_copy(
+        update={"attributes": {"cover_state": "cracked"}}
+    )
+    await deliver(pool, context, report)
+    case = await case_of(pool, report)
+    async with pool.acquire() as conn:
+        detail = await queries.case_detail(conn, case["case_id"], START)
+    assert [r["attributes"] for r in detail["reports"]] == [{"cover_state": "cracked"}]

@@ -165,7 +165,10 @@ async def test_a_submitted_request_is_reported_without_the_requesters_contact_de
     [event] = [data for data in received if data["report_id"] == request_id]
     assert event["reporter"]["kind"] == "open311" and event["grid_code"] == "WG-TJ-G1"
     assert event["photo_urls"] == ["https://img.example.cn/manhole.jpg"]
+    assert event["attributes"] == {"cover_state": "cracked"}, "the attribute answer travels with the report"
     assert PHONE not in str(event) and "example.cn" not in event["description"]
+    staff_view = await patrol.client.get(f"/reports/{request_id}", headers=patrol.token("d-1", "dispatcher"))
+    assert staff_view.json()["attributes"] == {"cover_state": "cracked"}
     sealed = await admin_db.fetchval(
         "SELECT sealed_contacts FROM patrol.open311_requests WHERE report_id = $1", uuid.UUID(request_id)
     )
