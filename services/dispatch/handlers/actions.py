@@ -7,7 +7,13 @@ from uuid import UUID
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.errors import InvalidInput
 from services.dispatch.handlers.access import ensure_can_verify, ensure_member
-from services.dispatch.handlers.store import lock_case, report_ids_of, reporters_of, transition, unit_exists
+from services.dispatch.handlers.store import (
+    case_for_command,
+    report_ids_of,
+    reporters_of,
+    transition,
+    unit_exists,
+)
 from shared.auth import Principal
 from shared.events.catalogue.dispatch import DispatchAccepted, DispatchReassigned, DispatchReturned
 from shared.events.catalogue.issue import IssueClosed, IssueReopened, IssueResolved
@@ -15,7 +21,7 @@ from shared.unit_of_work import UnitOfWork
 
 
 async def accept(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     await ensure_member(uow.conn, principal, case["unit_id"])
     now = _now(uow)
     await transition(uow.conn, case, "accept", actor=principal.subject, at=now, changes={"accepted_at": now})
@@ -31,7 +37,7 @@ async def accept(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
 
 
 async def start(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     await ensure_member(uow.conn, principal, case["unit_id"])
     await transition(uow.conn, case, "start", actor=principal.subject, at=_now(uow))
 
@@ -39,7 +45,7 @@ async def start(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
 async def resolve(
     uow: UnitOfWork, case_id: UUID, principal: Principal, note: str, photo_url: str | None
 ) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     await ensure_member(uow.conn, principal, case["unit_id"])
     now = _now(uow)
     await transition(
@@ -74,7 +80,7 @@ async def resolve(
 
 
 async def return_case(uow: UnitOfWork, case_id: UUID, principal: Principal, reason: str) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     await ensure_member(uow.conn, principal, case["unit_id"])
     now = _now(uow)
     await transition(uow.conn, case, "return", actor=principal.subject, at=now, reason=reason)
@@ -91,7 +97,7 @@ async def return_case(uow: UnitOfWork, case_id: UUID, principal: Principal, reas
 
 async def reassign(uow: UnitOfWork, case_id: UUID, principal: Principal, unit_id: str, reason: str) -> None:
     """A dispatcher routes the case to another unit, with a fresh deadline (a new escalation cycle)."""
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     if not await unit_exists(uow.conn, unit_id):
         raise InvalidInput("unit_id", f"no active unit {unit_id}")
     now = _now(uow)
@@ -125,7 +131,7 @@ async def reassign(uow: UnitOfWork, case_id: UUID, principal: Principal, unit_id
 
 
 async def verify(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     verifier = await ensure_can_verify(uow.conn, principal, case)
     now = _now(uow)
     await transition(uow.conn, case, "verify", actor=principal.subject, at=now, changes={"closed_at": now})
@@ -142,7 +148,7 @@ async def verify(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
 
 async def reopen(uow: UnitOfWork, case_id: UUID, principal: Principal, reason: str) -> None:
     """Verification failed: back to the same unit with a new deadline."""
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     verifier = await ensure_can_verify(uow.conn, principal, case)
     now = _now(uow)
     deadline = _context(uow).policy.deadline(case["severity"], case["category"], now)

@@ -84,6 +84,7 @@ async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) 
         )
         await open_case(uow, opening, actor=SYSTEM, at=now)
         return
+    uow.continue_story(case["correlation_id"])  # a merged report's events belong to the case's story
     await conn.execute(
         "UPDATE reports SET case_id = $1, merged_by = 'automatic', merged_at = $2 WHERE report_id = $3",
         case["case_id"],
@@ -161,6 +162,7 @@ async def handle_hazard_withdrawn(uow: UnitOfWork, event: Event[HazardWithdrawn]
     while report["case_id"] is not None and (case is None or case["case_id"] != report["case_id"]):
         # the case first, then the report: the order every command on a case takes (a split may move it)
         case = await lock_case(conn, report["case_id"])
+        uow.continue_story(case["correlation_id"])
         report = await conn.fetchrow("SELECT * FROM reports WHERE report_id = $1", withdrawal.report_id)
     await conn.execute(
         "UPDATE reports SET withdrawn_at = $2, withdrawal_reason = $3 WHERE report_id = $1",

@@ -22,6 +22,7 @@ async def merge_cases(uow: UnitOfWork, case_id: UUID, into_case_id: UUID, princi
     conn, now = uow.conn, _context(uow).clock.now()
     locked = {cid: await lock_case(conn, cid) for cid in sorted((case_id, into_case_id))}  # one lock order
     source, target = locked[case_id], locked[into_case_id]
+    uow.continue_story(target["correlation_id"])  # the moved reports join the story of the case they join
     if target["status"] not in OPEN:
         raise InvalidInput("into_case_id", f"case {into_case_id} is {target['status']}, not open")
     await transition(
@@ -69,6 +70,7 @@ async def split_report(uow: UnitOfWork, case_id: UUID, report_id: UUID, principa
     """The report leaves the case and opens a case of its own, routed afresh (dispatch.assigned)."""
     conn, now = uow.conn, _context(uow).clock.now()
     case = await lock_case(conn, case_id)
+    uow.continue_story(case["correlation_id"])
     report = await conn.fetchrow("SELECT * FROM reports WHERE report_id = $1 FOR UPDATE", report_id)
     if report is None or report["case_id"] != case_id:
         raise InvalidInput("report_id", f"report {report_id} is not part of case {case_id}")

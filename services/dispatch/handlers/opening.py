@@ -40,10 +40,11 @@ _OPEN_CASE = """
 WITH opened AS (
     INSERT INTO cases (case_id, primary_report_id, kind, category, description, lat, lon, address,
         community_code, street_code, grid_code, severity, status, unit_id, routing_reason, deadline,
-        escalate_at, reported_at, opened_at, updated_at, case_number)
+        escalate_at, reported_at, opened_at, updated_at, case_number, correlation_id)
     SELECT $1, report_id, kind, category, description, lat, lon, address, community_code, street_code,
         grid_code, severity, 'assigned', $3, $4, $5, $5, reported_at, $6, $6,
-        $9 || '-' || to_char($6 AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('case_numbers')::text, 6, '0')
+        $9 || '-' || to_char($6 AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('case_numbers')::text, 6, '0'),
+        $10
     FROM reports WHERE report_id = $2
     RETURNING case_id, case_number
 ), held AS (
@@ -66,6 +67,8 @@ async def open_case(
     )
     deadline = context.policy.deadline(report.severity, report.category, at)
     case_id = uuid.uuid4()
+    if uow.correlation_id is None:  # a command with no story yet: the case starts one
+        uow.continue_story(uuid.uuid4())
     case_number = await conn.fetchval(
         _OPEN_CASE,
         case_id,
@@ -77,6 +80,7 @@ async def open_case(
         actor,
         decision.reason if note is None else f"{note}; {decision.reason}",
         context.settings.case_number_prefix,
+        uow.correlation_id,
     )
     assert case_number, "the report is stored before its case is opened"
     await uow.emit(

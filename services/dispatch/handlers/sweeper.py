@@ -45,6 +45,7 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
             )
             if case is None:
                 break
+            uow.continue_story(case["correlation_id"])
             escalated += await _escalate(uow, case, now)
     while True:
         async with unit_of_work(pool, source, context) as uow:
@@ -55,6 +56,7 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
             )
             if case is None:
                 break
+            uow.continue_story(case["correlation_id"])
             await transition(
                 uow.conn,
                 case,
