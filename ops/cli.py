@@ -161,12 +161,15 @@ async def outbox(args: argparse.Namespace, settings: OpsSettings) -> int:
 async def trace(args: argparse.Namespace, settings: OpsSettings) -> int:
     conn = await asyncpg.connect(settings.admin_database_url)
     try:
-        steps = await database.story(conn, args.correlation_id)
+        steps = []
+        for story in await database.stories_of(conn, args.id) or [args.id]:
+            steps += await database.story(conn, story)
     finally:
         await conn.close()
     if not steps:
-        print(f"no event has correlation id {args.correlation_id}", file=sys.stderr)
+        print(f"no event belongs to a story named by {args.id}", file=sys.stderr)
         return 1
+    steps.sort(key=lambda step: (step.at, step.action != "published"))
     for step in steps:
         if args.json:
             print(
@@ -276,7 +279,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--shift-to",
         metavar="TIME",
-        help="move the stream in time so its first event happens at TIME (ISO 8601, or 'now')",
+        help="move the stream in time so its first event happens at TIME (ISO 8601, or 'now'); the moments "
+        "inside each event's data (deadlines, report times...) move by the same offset",
     )
     p.add_argument(
         "--rate", type=float, default=0.0, help="events per second (default: as fast as confirmed)"
@@ -307,9 +311,10 @@ def parser() -> argparse.ArgumentParser:
     p = verbs.add_parser(
         "trace",
         help="the whole story of one report across services, in order",
-        description="Every event with this correlation id: where it was published and handled.",
+        description="Every event of a story, where it was published and where handled. The story is named by its "
+        "correlation id, or by any id of it: an event's, a report's, a case's.",
     )
-    p.add_argument("correlation_id", type=uuid.UUID)
+    p.add_argument("id", type=uuid.UUID, help="a correlation id, an event id, a report id or a case id")
     p.add_argument("--json", action="store_true", help="one JSON object per step")
     p.set_defaults(run=trace)
 

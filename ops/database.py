@@ -79,3 +79,20 @@ async def story(
         ):
             steps.append(Step(row["handled_at"], service, "handled", row["event_type"], row["event_id"]))
     return sorted(steps, key=lambda step: (step.at, step.action != "published"))
+
+
+async def stories_of(
+    conn: asyncpg.Connection, some_id: uuid.UUID, services: tuple[str, ...] = SERVICE_NAMES
+) -> list[uuid.UUID]:
+    """The stories an id belongs to: itself when it is a correlation id; else the stories of the events that have
+    it as their id or their subject (a report's id, a case's id)."""
+    found: list[uuid.UUID] = []
+    for service in services:
+        rows = await conn.fetch(
+            f"""SELECT DISTINCT correlation_id FROM "{service}".outbox
+                WHERE correlation_id = $1 OR event_id = $1 OR subject = $2""",
+            some_id,
+            str(some_id),
+        )
+        found += [row["correlation_id"] for row in rows if row["correlation_id"] not in found]
+    return sorted(found, key=lambda story: story != some_id)

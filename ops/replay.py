@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -12,6 +13,7 @@ from typing import Any
 
 from shared.events.envelope import Envelope
 from shared.events.structured import from_structured
+from shared.events.timeshift import shift_data
 from shared.messaging.publisher import EventPublisher, Unroutable
 
 
@@ -30,7 +32,8 @@ class ReplayResult:
 
 def prepare(events: Sequence[Mapping[str, Any]], options: ReplayOptions) -> list[tuple[Envelope, bytes]]:
     """Envelopes as they will be published. Renewed ids keep the stream's stories: correlation and causation
-    ids that point inside the stream follow their event's new id."""
+    ids that point inside the stream follow their event's new id. Shifted times move the moments inside each
+    event's data (deadlines, `reported_at`...) by the same offset as its envelope, so the stream stays consistent."""
     parsed = [from_structured(event) for event in events]
     new_ids: dict[uuid.UUID, uuid.UUID] = {}
     if options.renew_ids:
@@ -51,10 +54,17 @@ def prepare(events: Sequence[Mapping[str, Any]], options: ReplayOptions) -> list
                     else None,
                     time=envelope.time + offset,
                 ),
-                body,
+                _shifted(envelope, body, offset),
             )
         )
     return prepared
+
+
+def _shifted(envelope: Envelope, body: bytes, offset: timedelta) -> bytes:
+    if not offset:
+        return body
+    data = shift_data(envelope.type, envelope.version, json.loads(body), offset)
+    return json.dumps(data, ensure_ascii=False).encode()
 
 
 async def replay(

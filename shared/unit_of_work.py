@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,9 @@ class UnitOfWork:
     """Handlers get one of these: `conn` for their own tables, `emit()` for events, one transaction for both.
 
     An event emitted while handling another carries its correlation id and names it as its cause. An event
-    emitted by a command (an HTTP request) starts a story: the first one correlates to itself, later ones to it.
+    emitted by a command (an HTTP request) starts a story: the first one correlates to itself, later ones to it,
+    unless the command acts on something whose story is known (a case opened by a report): `continue_story` makes
+    every event of the unit of work carry that story's correlation id instead.
     """
 
     def __init__(
@@ -29,17 +32,34 @@ class UnitOfWork:
         self.cause = cause
         self.context = context  # the service's dependencies: its clock, its storage, its settings...
         self._story: Envelope | None = None
+        self._continued: uuid.UUID | None = None
         self.emitted: list[Envelope] = []
+
+    def continue_story(self, correlation_id: uuid.UUID | None) -> None:
+        """The events of this unit of work belong to the story `correlation_id` (None: leave it as it is)."""
+        if correlation_id is not None:
+            self._continued = correlation_id
+
+    @property
+    def correlation_id(self) -> uuid.UUID | None:
+        """The story this unit of work's events belong to, where it is known before the first one is emitted."""
+        if self._continued is not None:
+            return self._continued
+        if self.cause is not None:
+            return self.cause.correlation_id
+        return self._story.correlation_id if self._story else None
 
     async def emit(self, data: EventData, *, time: datetime | None = None) -> Envelope:
         if self.cause is not None:
             envelope = new_envelope(
                 data,
                 source=self.source,
-                correlation_id=self.cause.correlation_id,
+                correlation_id=self._continued or self.cause.correlation_id,
                 causation_id=self.cause.id,
                 time=time,
             )
+        elif self._continued is not None:
+            envelope = new_envelope(data, source=self.source, correlation_id=self._continued, time=time)
         else:
             story = self._story
             envelope = new_envelope(

@@ -40,6 +40,11 @@ class DispatchSettings(ServiceSettings):
         "own admin edits and bundle loads take effect at once; another replica's within this time. 0 reads them "
         "for every report.",
     )
+    case_number_prefix: str = Field(
+        "DD",
+        pattern=r"^[A-Z]{1,6}$",
+        description="Starts every case number (DD-2026-000123): the district's short code.",
+    )
     load_reference_on_start: bool = Field(
         True,
         description="Load the reference bundle's units and rules at start (a no-op when already loaded).",

@@ -18,13 +18,20 @@ class PatrolSettings(ServiceSettings):
         Path("var/photos"), description="Where report photos are stored (a volume in compose)."
     )
     public_base_url: str = Field(
-        "http://127.0.0.1:8001", description="How clients reach this service; photo URLs are built from it."
+        "",
+        description="How clients reach this service (behind a proxy: the proxy's address); photo URLs and the "
+        "Open311 discovery are built from it. Empty: this process's own port on 127.0.0.1, for development.",
     )
     max_photo_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest photo accepted.")
     open311_contact: str = Field(
         "大东区基层治理指挥中心 Dadong district governance centre",
         description="Who to contact about the Open311 API (its discovery document says so).",
     )
+
+    def model_post_init(self, __context: object) -> None:
+        super().model_post_init(__context)
+        if not self.public_base_url:
+            self.public_base_url = f"http://127.0.0.1:{self.http_port}"
 
 
 @dataclass

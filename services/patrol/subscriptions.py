@@ -17,6 +17,7 @@ from shared.events.catalogue.patrol import (
     PatrolShiftScheduled,
     PatrolStarted,
 )
+from shared.events.catalogue.visit import HouseholdVisited
 from shared.events.catalogue.watcher import WatcherDeactivated, WatcherRegistered, WatcherUpdated
 from shared.events.registry import EventData
 from shared.messaging.consumer import Subscription
@@ -50,4 +51,5 @@ PUBLISHES: list[type[EventData]] = [
     PatrolShiftCancelled,
     PatrolStarted,
     PatrolEnded,
+    HouseholdVisited,
 ]

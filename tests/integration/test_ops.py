@@ -206,5 +206,10 @@ async def test_outbox_and_trace_show_waiting_events_and_a_whole_story(infra, top
     assert "patrol" in steps[0] and "published" in steps[0] and "hazard.reported" in steps[0]
     assert "dispatch" in steps[1] and "handled" in steps[1]
 
+    by_report, _, err = await ops_cli.run(infra, topology.namespace, "trace", str(reported.subject))
+    assert by_report == 0, err
+    by_report_out = (await ops_cli.run(infra, topology.namespace, "trace", str(reported.subject)))[1]
+    assert by_report_out.splitlines() == steps, "a report's id names its story too"
+
     code, _, err = await ops_cli.run(infra, topology.namespace, "trace", str(uuid.uuid4()))
     assert code == 1 and "no event" in err

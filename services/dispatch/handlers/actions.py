@@ -7,7 +7,13 @@ from uuid import UUID
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.errors import InvalidInput
 from services.dispatch.handlers.access import ensure_can_verify, ensure_member, ensure_visible, scope_for
-from services.dispatch.handlers.store import lock_case, report_ids_of, reporters_of, transition, unit_exists
+from services.dispatch.handlers.store import (
+    case_for_command,
+    report_ids_of,
+    reporters_of,
+    transition,
+    unit_exists,
+)
 from shared.auth import Principal
 from shared.events.catalogue.dispatch import DispatchAccepted, DispatchReassigned, DispatchReturned
 from shared.events.catalogue.issue import IssueClosed, IssueReopened, IssueResolved
@@ -15,19 +21,23 @@ from shared.unit_of_work import UnitOfWork
 
 
 async def accept(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     ensure_member(scope_for(uow, principal), case)
     now = _now(uow)
     await transition(uow.conn, case, "accept", actor=principal.subject, at=now, changes={"accepted_at": now})
     await uow.emit(
         DispatchAccepted(
-            case_id=case_id, unit_id=case["unit_id"], accepted_by=principal.subject, accepted_at=now
+            case_id=case_id,
+            case_number=case["case_number"],
+            unit_id=case["unit_id"],
+            accepted_by=principal.subject,
+            accepted_at=now,
         )
     )
 
 
 async def start(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     ensure_member(scope_for(uow, principal), case)
     await transition(uow.conn, case, "start", actor=principal.subject, at=_now(uow))
 
@@ -35,7 +45,7 @@ async def start(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
 async def resolve(
     uow: UnitOfWork, case_id: UUID, principal: Principal, note: str, photo_url: str | None
 ) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     ensure_member(scope_for(uow, principal), case)
     now = _now(uow)
     await transition(
@@ -57,6 +67,7 @@ async def resolve(
     await uow.emit(
         IssueResolved(
             case_id=case_id,
+            case_number=case["case_number"],
             unit_id=case["unit_id"],
             report_ids=await report_ids_of(uow.conn, case_id),
             reporters=await reporters_of(uow.conn, case_id),
@@ -69,16 +80,24 @@ async def resolve(
 
 
 async def return_case(uow: UnitOfWork, case_id: UUID, principal: Principal, reason: str) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     ensure_member(scope_for(uow, principal), case)
     now = _now(uow)
     await transition(uow.conn, case, "return", actor=principal.subject, at=now, reason=reason)
-    await uow.emit(DispatchReturned(case_id=case_id, unit_id=case["unit_id"], reason=reason, returned_at=now))
+    await uow.emit(
+        DispatchReturned(
+            case_id=case_id,
+            case_number=case["case_number"],
+            unit_id=case["unit_id"],
+            reason=reason,
+            returned_at=now,
+        )
+    )
 
 
 async def reassign(uow: UnitOfWork, case_id: UUID, principal: Principal, unit_id: str, reason: str) -> None:
     """A dispatcher routes the case to another unit, with a fresh deadline (a new escalation cycle)."""
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     ensure_visible(scope_for(uow, principal), case)
     if not await unit_exists(uow.conn, unit_id):
         raise InvalidInput("unit_id", f"no active unit {unit_id}")
@@ -101,6 +120,7 @@ async def reassign(uow: UnitOfWork, case_id: UUID, principal: Principal, unit_id
     await uow.emit(
         DispatchReassigned(
             case_id=case_id,
+            case_number=case["case_number"],
             from_unit_id=case["unit_id"],
             to_unit_id=unit_id,
             deadline=deadline,
@@ -112,18 +132,24 @@ async def reassign(uow: UnitOfWork, case_id: UUID, principal: Principal, unit_id
 
 
 async def verify(uow: UnitOfWork, case_id: UUID, principal: Principal) -> None:
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     verifier = await ensure_can_verify(uow.conn, principal, scope_for(uow, principal), case)
     now = _now(uow)
     await transition(uow.conn, case, "verify", actor=principal.subject, at=now, changes={"closed_at": now})
     await uow.emit(
-        IssueClosed(case_id=case_id, verified_by=verifier, closed_automatically=False, closed_at=now)
+        IssueClosed(
+            case_id=case_id,
+            case_number=case["case_number"],
+            verified_by=verifier,
+            closed_automatically=False,
+            closed_at=now,
+        )
     )
 
 
 async def reopen(uow: UnitOfWork, case_id: UUID, principal: Principal, reason: str) -> None:
     """Verification failed: back to the same unit with a new deadline."""
-    case = await lock_case(uow.conn, case_id)
+    case = await case_for_command(uow, case_id)
     verifier = await ensure_can_verify(uow.conn, principal, scope_for(uow, principal), case)
     now = _now(uow)
     deadline = _context(uow).policy.deadline(case["severity"], case["category"], now)
@@ -144,6 +170,7 @@ async def reopen(uow: UnitOfWork, case_id: UUID, principal: Principal, reason: s
     await uow.emit(
         IssueReopened(
             case_id=case_id,
+            case_number=case["case_number"],
             unit_id=case["unit_id"],
             reason=reason,
             reopened_by=verifier,

@@ -29,9 +29,9 @@ _LOCK_CATEGORY_THEN_REPORT = (
 # No row back means the report was stored before.
 _STORE_REPORT = """
 INSERT INTO reports (report_id, kind, category, description, lat, lon, address, community_code, street_code,
-    grid_code, severity, reporter_kind, reporter_id, photo_urls, reported_at, received_at,
+    grid_code, severity, reporter_kind, reporter_id, photo_urls, reported_at, received_at, attributes,
     withdrawn_at, withdrawal_reason)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
     (SELECT withdrawn_at FROM withdrawals WHERE report_id = $1),
     (SELECT reason FROM withdrawals WHERE report_id = $1))
 ON CONFLICT (report_id) DO NOTHING
@@ -70,6 +70,7 @@ async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) 
         report.photo_urls,
         report.reported_at,
         now,
+        report.attributes,
     )
     if stored is None:
         return  # the same report again (another event id): the case exists already
@@ -83,6 +84,7 @@ async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) 
         )
         await open_case(uow, opening, actor=SYSTEM, at=now)
         return
+    uow.continue_story(case["correlation_id"])  # a merged report's events belong to the case's story
     await conn.execute(
         "UPDATE reports SET case_id = $1, merged_by = 'automatic', merged_at = $2 WHERE report_id = $3",
         case["case_id"],
@@ -104,6 +106,7 @@ async def handle_hazard_reported(uow: UnitOfWork, event: Event[HazardReported]) 
         HazardMerged(
             report_id=report.report_id,
             case_id=case["case_id"],
+            case_number=case["case_number"],
             primary_report_id=case["primary_report_id"],
             reporter=report.reporter,
             merged_by="automatic",
@@ -159,6 +162,7 @@ async def handle_hazard_withdrawn(uow: UnitOfWork, event: Event[HazardWithdrawn]
     while report["case_id"] is not None and (case is None or case["case_id"] != report["case_id"]):
         # the case first, then the report: the order every command on a case takes (a split may move it)
         case = await lock_case(conn, report["case_id"])
+        uow.continue_story(case["correlation_id"])
         report = await conn.fetchrow("SELECT * FROM reports WHERE report_id = $1", withdrawal.report_id)
     await conn.execute(
         "UPDATE reports SET withdrawn_at = $2, withdrawal_reason = $3 WHERE report_id = $1",
@@ -176,7 +180,11 @@ async def handle_hazard_withdrawn(uow: UnitOfWork, event: Event[HazardWithdrawn]
         )
         await uow.emit(
             DispatchCancelled(
-                case_id=case["case_id"], unit_id=case["unit_id"], reason=withdrawal.reason, cancelled_at=now
+                case_id=case["case_id"],
+                case_number=case["case_number"],
+                unit_id=case["unit_id"],
+                reason=withdrawal.reason,
+                cancelled_at=now,
             )
         )
         return

@@ -26,6 +26,7 @@ async def merge_cases(uow: UnitOfWork, case_id: UUID, into_case_id: UUID, princi
     scope = scope_for(uow, principal)
     ensure_visible(scope, source)
     ensure_visible(scope, target)
+    uow.continue_story(target["correlation_id"])  # the moved reports join the story of the case they join
     if target["status"] not in OPEN:
         raise InvalidInput("into_case_id", f"case {into_case_id} is {target['status']}, not open")
     await transition(
@@ -60,6 +61,7 @@ async def merge_cases(uow: UnitOfWork, case_id: UUID, into_case_id: UUID, princi
             HazardMerged(
                 report_id=report["report_id"],
                 case_id=into_case_id,
+                case_number=target["case_number"],
                 primary_report_id=target["primary_report_id"],
                 reporter=PersonRef(kind=report["reporter_kind"], id=report["reporter_id"]),
                 merged_by="dispatcher",
@@ -73,6 +75,7 @@ async def split_report(uow: UnitOfWork, case_id: UUID, report_id: UUID, principa
     conn, now = uow.conn, _context(uow).clock.now()
     case = await lock_case(conn, case_id)
     ensure_visible(scope_for(uow, principal), case)
+    uow.continue_story(case["correlation_id"])
     report = await conn.fetchrow("SELECT * FROM reports WHERE report_id = $1 FOR UPDATE", report_id)
     if report is None or report["case_id"] != case_id:
         raise InvalidInput("report_id", f"report {report_id} is not part of case {case_id}")

@@ -34,22 +34,25 @@ class StoredReport:
 
 # The three writes that open a case, in one round trip: the case, copied from its report; the report, now
 # held by it; the audit entry, as store.audit writes it. The foreign keys to the new case are checked when the
-# statement ends, by which time the case exists. No row back means the report is not stored.
+# statement ends, by which time the case exists. No row back means the report is not stored; the row names the
+# case's number.
 _OPEN_CASE = """
 WITH opened AS (
     INSERT INTO cases (case_id, primary_report_id, kind, category, description, lat, lon, address,
         community_code, street_code, grid_code, severity, status, unit_id, routing_reason, deadline,
-        escalate_at, reported_at, opened_at, updated_at)
+        escalate_at, reported_at, opened_at, updated_at, case_number, correlation_id)
     SELECT $1, report_id, kind, category, description, lat, lon, address, community_code, street_code,
-        grid_code, severity, 'assigned', $3, $4, $5, $5, reported_at, $6, $6
+        grid_code, severity, 'assigned', $3, $4, $5, $5, reported_at, $6, $6,
+        $9 || '-' || to_char($6 AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('case_numbers')::text, 6, '0'),
+        $10
     FROM reports WHERE report_id = $2
-    RETURNING case_id
+    RETURNING case_id, case_number
 ), held AS (
     UPDATE reports SET case_id = $1, merged_by = NULL, merged_at = NULL WHERE report_id = $2
 )
 INSERT INTO case_transitions (case_id, action, from_status, to_status, actor, reason, at)
 SELECT case_id, 'open', NULL, 'assigned', $7, $8, $6 FROM opened
-RETURNING true
+RETURNING (SELECT case_number FROM opened)
 """
 
 
@@ -64,7 +67,9 @@ async def open_case(
     )
     deadline = context.policy.deadline(report.severity, report.category, at)
     case_id = uuid.uuid4()
-    opened = await conn.fetchval(
+    if uow.correlation_id is None:  # a command with no story yet: the case starts one
+        uow.continue_story(uuid.uuid4())
+    case_number = await conn.fetchval(
         _OPEN_CASE,
         case_id,
         report.report_id,
@@ -74,11 +79,14 @@ async def open_case(
         at,
         actor,
         decision.reason if note is None else f"{note}; {decision.reason}",
+        context.settings.case_number_prefix,
+        uow.correlation_id,
     )
-    assert opened, "the report is stored before its case is opened"
+    assert case_number, "the report is stored before its case is opened"
     await uow.emit(
         DispatchAssigned(
             case_id=case_id,
+            case_number=case_number,
             report_ids=[report.report_id],
             unit_id=decision.unit_id,
             category=report.category,

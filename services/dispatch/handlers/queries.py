@@ -12,7 +12,7 @@ import asyncpg
 from services.dispatch.domain.errors import CaseNotFound
 from services.dispatch.domain.lifecycle import OPEN, allowed_actions
 
-CASE_SUMMARY = """case_id, primary_report_id, category, severity, status, unit_id, community_code, street_code,
+CASE_SUMMARY = """case_id, case_number, primary_report_id, category, severity, status, unit_id, community_code, street_code,
     grid_code, address, deadline, escalation_level, escalated_to, opened_at, resolved_at, closed_at, reopen_count,
     (SELECT count(*) FROM reports r WHERE r.case_id = cases.case_id AND r.withdrawn_at IS NULL) AS report_count"""
 
@@ -90,8 +90,9 @@ async def case_detail(conn: asyncpg.Connection, case_id: UUID, now: datetime) ->
     case = summarise(row, now)
     case["allowed_actions"] = allowed_actions(row["status"])
     reports = await conn.fetch(
-        """SELECT report_id, category, description, reporter_kind, reporter_id, photo_urls, reported_at,
-                  merged_by, merged_at, withdrawn_at FROM reports WHERE case_id = $1 ORDER BY reported_at""",
+        """SELECT report_id, category, description, reporter_kind, reporter_id, photo_urls, attributes,
+                  reported_at, merged_by, merged_at, withdrawn_at FROM reports WHERE case_id = $1
+            ORDER BY reported_at""",
         case_id,
     )
     case["reports"] = [dict(report) for report in reports]

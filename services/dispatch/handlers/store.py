@@ -13,6 +13,7 @@ from services.dispatch.domain.lifecycle import Action, Status, next_status
 from services.dispatch.domain.routing import Route, route
 from services.dispatch.handlers.routing_cache import RoutingCache, routing_reference
 from shared.events.catalogue.common import PersonRef
+from shared.unit_of_work import UnitOfWork
 
 
 async def lock_case(conn: asyncpg.Connection, case_id: UUID) -> asyncpg.Record:
@@ -20,6 +21,14 @@ async def lock_case(conn: asyncpg.Connection, case_id: UUID) -> asyncpg.Record:
     case = await conn.fetchrow("SELECT * FROM cases WHERE case_id = $1 FOR UPDATE", case_id)
     if case is None:
         raise CaseNotFound("case", case_id)
+    return case
+
+
+async def case_for_command(uow: UnitOfWork, case_id: UUID) -> asyncpg.Record:
+    """The case, locked, with the unit of work's events joined to the case's story (the report that opened it), so
+    one correlation id follows a report from `hazard.reported` to `issue.closed`."""
+    case = await lock_case(uow.conn, case_id)
+    uow.continue_story(case["correlation_id"])
     return case
 
 

@@ -45,6 +45,7 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
             )
             if case is None:
                 break
+            uow.continue_story(case["correlation_id"])
             escalated += await _escalate(uow, case, now)
     while True:
         async with unit_of_work(pool, source, context) as uow:
@@ -55,6 +56,7 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
             )
             if case is None:
                 break
+            uow.continue_story(case["correlation_id"])
             await transition(
                 uow.conn,
                 case,
@@ -64,7 +66,14 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
                 reason="nobody verified it in time",
                 changes={"closed_at": now},
             )
-            await uow.emit(IssueClosed(case_id=case["case_id"], closed_automatically=True, closed_at=now))
+            await uow.emit(
+                IssueClosed(
+                    case_id=case["case_id"],
+                    case_number=case["case_number"],
+                    closed_automatically=True,
+                    closed_at=now,
+                )
+            )
             closed += 1
     return Sweep(escalated, closed)
 
@@ -112,6 +121,7 @@ async def _escalate(uow: UnitOfWork, case: asyncpg.Record, now: datetime) -> int
     await uow.emit(
         DispatchEscalated(
             case_id=case["case_id"],
+            case_number=case["case_number"],
             level=level,
             escalated_to=target,
             deadline=case["escalate_at"],

@@ -63,6 +63,37 @@ def quiet_until(now: datetime, start: time | None, end: time | None) -> datetime
     return datetime.combine(end_day, end, tzinfo=DISTRICT_TIMEZONE)
 
 
+def quiet_began(moment: datetime, start: time, end: time) -> datetime:
+    """When the quiet period that `moment` falls in began (district time); `moment` must be quiet."""
+    local = moment.astimezone(DISTRICT_TIMEZONE)
+    day = local.date()
+    if start > end and local.time().replace(tzinfo=None) < end:  # across midnight, after it
+        day -= timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=DISTRICT_TIMEZONE)
+
+
+def reminder_moment(
+    due: datetime, starts_at: datetime, now: datetime, quiet: tuple[time, time] | None
+) -> tuple[datetime | None, str | None]:
+    """When a reminder due at `due`, of something that starts at `starts_at`, is to be sent, and why not if never.
+
+    Quiet hours move it to their end, unless that is not before the start: then it goes just before they begin,
+    if that is still ahead, and is dropped otherwise. A reminder is never sent after what it reminds of.
+    """
+    if due >= starts_at:
+        return None, "its moment is not before the start"
+    if quiet is None or quiet_until(due, *quiet) is None:
+        return due, None
+    after = quiet_until(due, *quiet)
+    assert after is not None
+    if after < starts_at:
+        return after, None
+    before = quiet_began(due, *quiet) - timedelta(minutes=1)
+    if before > now:
+        return before, None
+    return None, "quiet hours last until after the start, and began before it could be sent"
+
+
 def backoff(attempt: int, base: float, ceiling: float, jitter: Callable[[], float]) -> timedelta:
     """Exponential back-off with "equal jitter": half the step fixed, half random, so retries spread out."""
     step = min(ceiling, base * 2 ** max(0, attempt - 1))

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from services.patrol.api import open311, open311_keys, patrols, reports, reports_reference, shifts, watchers
+from services.patrol.api import (
+    open311,
+    open311_keys,
+    patrols,
+    reports,
+    reports_reference,
+    shifts,
+    visits,
+    watchers,
+)
 
 ROUTERS: list[APIRouter] = [
     watchers.router,
@@ -12,4 +21,5 @@ ROUTERS: list[APIRouter] = [
     reports_reference.router,
     open311.router,
     open311_keys.router,
+    visits.router,
 ]

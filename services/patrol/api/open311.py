@@ -188,6 +188,30 @@ async def one(
     return await _answer(format, "service_requests", produce)
 
 
+@router.get(
+    "/servicerequestupdates.{format}",
+    summary="Updates of service requests in a window (mySociety's extension, as FixMyStreet reads it)",
+    description=_DOC,
+)
+async def request_updates(
+    format: str,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    pool: asyncpg.Pool = Depends(pool_of),
+    context: PatrolContext = Depends(context_of),
+) -> Response:
+    async def produce() -> list[dict[str, Any]]:
+        window = spec.search_window(
+            spec.parse_datetime("start_date", start_date),
+            spec.parse_datetime("end_date", end_date),
+            context.clock.now(),
+        )
+        async with pool.acquire() as conn:
+            return await handlers.updates(conn, window)
+
+    return await _answer(format, "service_request_updates", produce)
+
+
 @router.get("/tokens/{token}.{format}", summary="The request id a token stands for", description=_DOC)
 async def token(token: str, format: str, pool: asyncpg.Pool = Depends(pool_of)) -> Response:
     async def produce() -> list[dict[str, Any]]:

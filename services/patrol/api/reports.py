@@ -196,6 +196,7 @@ def render(view: ReportView, context: PatrolContext, *, with_history: bool = Tru
         "severity": row["severity"],
         "reporter": {"kind": row["reporter_kind"], "id": row["reporter_id"]},
         "photo_urls": view.photo_urls,
+        "attributes": dict(row["attributes"] or {}),
         "reported_at": _iso(row["reported_at"]),
         "status": public.status,
         "status_note": public.note,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.patrol.api.watchers_errors import answering_errors
-from services.patrol.domain.holidays import OCCASIONS, holiday_period
+from services.patrol.domain.holidays import OCCASIONS, holiday_schedule
 from services.patrol.domain.roster import Slot
 from services.patrol.domain.watcher_errors import InvalidInput
 from services.patrol.handlers import shifts, shifts_roster, watchers
@@ -74,7 +74,8 @@ class RosterRequestIn(BaseModel):
                 )
             if self.year is None:
                 raise InvalidInput("year", f"which year's {self.occasion}?")
-            first, last = holiday_period(self.occasion, self.year)
+            period = holiday_schedule(self.occasion, self.year)
+            first, last = period.first, period.last
         scope = "community" if self.community_code else "street"
         return shifts_roster.RosterRequest(
             scope=scope,
@@ -98,6 +99,11 @@ class RosterView(BaseModel):
     watchers: int = Field(description="Active watchers the roster rotated among.")
     shifts_per_watcher: dict[str, int]
     shifts: list[ShiftView]
+    estimated: bool | None = Field(
+        None,
+        description="For a holiday roster just generated: true when the State Council's schedule for that year is "
+        "not in the holiday calendar yet, so its dates are the statutory days' estimate.",
+    )
 
 
 @router.post(
@@ -173,7 +179,10 @@ async def generate(
         request = body.to_request()
         _require_place(scope, request, service.context.bundle)
         async with service.unit_of_work() as uow:
-            return await shifts_roster.generate_roster(uow, request, scope.subject)
+            roster = await shifts_roster.generate_roster(uow, request, scope.subject)
+    if body.occasion and body.year and body.first_day is None:
+        roster["estimated"] = holiday_schedule(body.occasion, body.year).estimated
+    return roster
 
 
 @router.get("/rosters/{roster_id}", response_model=RosterView, summary="A roster and its shifts")

@@ -6,8 +6,10 @@ A row can be rejected for several reasons at once; each is listed with the colum
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -104,16 +106,32 @@ class ParsedImport:
         self.rejects.sort(key=lambda reject: reject.row)
 
 
+# What spreadsheets save a CSV as: "CSV UTF-8" (with a BOM or without), Excel's "Unicode text" (UTF-16 with a
+# BOM), and, from a Chinese Excel or WPS, plain "CSV" in the system's code page, GB18030 (GBK's superset).
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidInput("file", f"not UTF-8 (byte {error.start}); save the sheet as “CSV UTF-8”") from None
+    """The text of an uploaded CSV, in whichever encoding a spreadsheet saved it; not text at all: refused."""
+    encoding = next((name for bom, name in _BOMS if content.startswith(bom)), None)
+    for candidate in [encoding] if encoding else ["utf-8", "gb18030"]:
+        try:
+            text = content.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if (bad := _CONTROL.search(text)) is not None:
+            offset = bad.start()
+            raise InvalidInput("file", f"not a text file: a control character at character {offset}")
+        return text
+    raise InvalidInput("file", "neither UTF-8 nor GB18030 text; save the sheet as “CSV UTF-8”")
 
 
 def parse_watchers_csv(text: str, communities: Mapping[str, str]) -> ParsedImport:
     """`communities` maps each community code and Chinese name to its code."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first_line = text.split("\n", 1)[0]
+    tabbed = "\t" in first_line and "," not in first_line  # Excel's "Unicode text" separates by tabs
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabbed else ",")
     header = next(reader, None)
     if header is None:
         raise InvalidInput("file", "the file is empty; the first row must name the columns")

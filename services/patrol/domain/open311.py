@@ -1,11 +1,12 @@
 """Open311 GeoReport v2: its parameters, its status words, its errors, and its JSON and XML shapes.
 
 The XML element names follow the specification: `services/service`, `service_definition`, `attributes/attribute`,
-`values/value`, `service_requests/request`, `errors/error`, `discovery/endpoints/endpoint/formats/format`.
+`values/value`, `service_requests/request`, `service_request_updates/request_update`, `errors/error`, `discovery/endpoints/endpoint/formats/format`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,30 @@ _ITEM_NAMES = {
     "values": "value",
     "endpoints": "endpoint",
     "formats": "format",
+    "service_request_updates": "request_update",
 }
+
+# mySociety's `servicerequestupdates` extension (what FixMyStreet reads to follow a request): each step of a
+# report's case, in the extension's status words. Submitting is the request itself, not an update.
+UPDATE_STATUS = {
+    "assigned": "investigating",
+    "returned": "investigating",
+    "reassigned": "investigating",
+    "accepted": "action_scheduled",
+    "escalated": "in_progress",
+    "reopened": "open",
+    "resolved": "fixed",
+    "closed": "closed",
+    "merged": "duplicate",
+    "cancelled": "no_further_action",
+    "withdrawn": "closed",
+}
+
+
+def update_id(report_id: object, event_type: str, occurred_at: datetime) -> str:
+    """Stable across calls, so a client that polls twice sees one update once."""
+    digest = hashlib.sha256(f"{report_id}|{event_type}|{occurred_at.isoformat()}".encode()).hexdigest()
+    return f"{report_id}-{digest[:10]}"
 
 
 class Open311Error(Exception):

@@ -125,6 +125,7 @@ async def create_report(uow: UnitOfWork, new: NewReport) -> Made:
         reporter=PersonRef(kind=new.reporter.kind, id=new.reporter.id),
         photo_urls=photo_urls,
         reported_at=reported_at,
+        attributes=checked.attributes,
     )
     await uow.emit(event)
     log.info(

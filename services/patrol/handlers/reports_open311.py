@@ -14,7 +14,15 @@ from uuid import UUID
 import asyncpg
 
 from services.patrol.context import PatrolContext
-from services.patrol.domain.open311 import MAX_RESULTS, Open311Error, Window, bad_request, w3c
+from services.patrol.domain.open311 import (
+    MAX_RESULTS,
+    UPDATE_STATUS,
+    Open311Error,
+    Window,
+    bad_request,
+    update_id,
+    w3c,
+)
 from services.patrol.domain.reports import ReportDraft, Reporter, ReportRejected
 from services.patrol.handlers import reports as commands
 from services.patrol.handlers.reference import ensure_reference
@@ -249,3 +257,29 @@ def _request(view: ReportView, context: PatrolContext) -> dict[str, Any]:
         "long": row["lon"],
         "media_url": media,
     }
+
+
+async def updates(conn: asyncpg.Connection, window: Window) -> list[dict[str, Any]]:
+    """Every step of a public request's case within the window, oldest first (mySociety's extension)."""
+    rows = await conn.fetch(
+        """SELECT t.report_id, t.event_type, t.occurred_at, t.status, t.note
+             FROM report_timeline t JOIN reports r ON r.report_id = t.report_id
+            WHERE r.kind = 'hazard' AND t.status <> 'submitted'
+              AND t.occurred_at >= $1 AND t.occurred_at <= $2
+            ORDER BY t.occurred_at, t.report_id, t.precedence
+            LIMIT $3""",
+        window.start,
+        window.end,
+        MAX_RESULTS,
+    )
+    return [
+        {
+            "update_id": update_id(row["report_id"], row["event_type"], row["occurred_at"]),
+            "service_request_id": str(row["report_id"]),
+            "status": UPDATE_STATUS.get(row["status"], "open"),
+            "updated_datetime": w3c(row["occurred_at"]),
+            "description": row["note"],
+            "media_url": "",
+        }
+        for row in rows
+    ]

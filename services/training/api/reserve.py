@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Depends, status
 
 from services.training.api.common import ANYONE, STAFF, STAFF_SCOPE, Gate, GateDep
-from services.training.domain.reserve import Stage
+from services.training.domain.reserve import Stage, check_nomination_source
 from services.training.handlers.access import ensure_sees
 from services.training.handlers.reserve import (
     Appoint,
@@ -14,7 +14,6 @@ from services.training.handlers.reserve import (
     Nominate,
     appoint,
     change_stage,
-    ensure_self_or_staff,
     nominate,
     record_cultivation,
 )
@@ -34,9 +33,12 @@ async def post_nomination(
     body: Nominate, g: Gate = GateDep, scope: Scope = Depends(scoped(*STAFF, "community_worker"))
 ) -> dict:
     async with g.command() as uow:
-        if body.nominated_by == "self" or not scope.principal.has_any(*STAFF):
-            ensure_self_or_staff(scope.principal, body.person_id)
-        else:
+        check_nomination_source(
+            body.nominated_by,
+            by_staff=scope.principal.has_any(*STAFF),
+            for_self=scope.subject == body.person_id,
+        )
+        if scope.principal.has_any(*STAFF):
             scope.require_community(body.organisation_code, "organisation_code")
         return {"candidate_id": await nominate(uow, body)}
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
-from services.training.domain.errors import Conflict, Invalid
+from services.training.domain.errors import Conflict, Forbidden, Invalid
 
 Stage = Literal["nominated", "in_cultivation", "ready", "appointed", "removed"]
 NominationChannel = Literal["organisation", "masses", "self"]  # 组织推荐、群众举荐、个人自荐
@@ -33,6 +34,39 @@ def transition(current: Stage, target: Stage, reason: str | None = None) -> Stag
     if target == "removed" and not (reason and reason.strip()):
         raise Invalid("reason", "removing a candidate needs a reason")
     return target
+
+
+def check_nomination_source(channel: NominationChannel, *, by_staff: bool, for_self: bool) -> None:
+    """Who may record each source (组织推荐、群众举荐、个人自荐).
+
+    The organisation's recommendation and the masses' recommendation are recorded by the district's training
+    staff, who receive them; a self-nomination by the person themselves (or by staff entering a form handed in).
+    """
+    if channel == "self":
+        if not (for_self or by_staff):
+            raise Forbidden("nominated_by", "a self-nomination can be made only by the person themselves")
+        return
+    if not by_staff:
+        label = "an organisation's" if channel == "organisation" else "the masses'"
+        raise Forbidden(
+            "nominated_by",
+            f"{label} recommendation is recorded by training staff; nominate yourself with 'self'",
+        )
+
+
+@dataclass(frozen=True)
+class Candidacy:
+    """When a candidacy began and, once appointed or removed, when it ended."""
+
+    nominated_at: datetime
+    stage: Stage
+    stage_changed_at: datetime
+
+    def active_at(self, moment: datetime) -> bool:
+        """Whether the person was a candidate at `moment`, whatever has happened since."""
+        if moment < self.nominated_at:
+            return False
+        return self.stage in ACTIVE_STAGES or moment < self.stage_changed_at
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ CultivationRecord = Annotated[
 
 
 async def nominate(uow: UnitOfWork, command: Nominate, *, sample: bool = False) -> str:
+    """Put a person into the reserve pool of an organisation; who may record which source is checked by the caller
+    (`check_nomination_source`), since the sample loader nominates with no caller at all."""
     conn = uow.conn
     await person(conn, command.person_id)
     await organisation(conn, command.organisation_code)

@@ -183,5 +183,8 @@ async def cancel_session(uow: UnitOfWork, session_id: str, reason: str) -> None:
             reason=reason,
             enrolled_person_ids=sorted(row["person_id"] for row in enrolled),
             cancelled_at=uow.context.clock.now(),
+            title=session["title"],
+            starts_at=session["starts_at"],
+            place=session["place"],
         )
     )

@@ -10,6 +10,11 @@ Severity = Literal["low", "normal", "high", "urgent"]
 ReporterKind = Literal["watcher", "community_worker", "resident", "anonymous", "open311"]
 
 
+def case_number_field():  # a new FieldInfo for each model that carries it
+    """The case's short number, the one people read and say (added within version 1: older events carry none)."""
+    return Field(None, description="The case's short number, as people read it.", examples=["DD-2026-000123"])
+
+
 class PersonRef(BaseModel):
     """Who, by reference only: contact details never travel in events."""
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.events.catalogue.common import Location, PersonRef, Severity
+from shared.events.catalogue.common import Location, PersonRef, Severity, case_number_field
 from shared.events.registry import EventData, event
 
 
@@ -36,6 +36,12 @@ class HazardReported(EventData):
     reporter: PersonRef
     photo_urls: list[str] = Field(default_factory=list, max_length=9, description="Up to 9 photo URLs.")
     reported_at: datetime = Field(description="When the reporter made the report (RFC 3339, with zone).")
+    attributes: dict[str, str] = Field(
+        default_factory=dict,
+        description="Answers to the category's own questions (Open311 attributes), by attribute code; added "
+        "within version 1, so older events carry none.",
+        examples=[{"cover_state": "cracked"}],
+    )
 
 
 @event("hazard.withdrawn", version=1, subject="report_id")
@@ -53,6 +59,7 @@ class HazardMerged(EventData):
 
     report_id: UUID = Field(description="The report that was merged.")
     case_id: UUID = Field(description="The case it joined.")
+    case_number: str | None = case_number_field()
     primary_report_id: UUID = Field(description="The report that opened that case.")
     reporter: PersonRef
     merged_by: Literal["automatic", "dispatcher"] = "automatic"

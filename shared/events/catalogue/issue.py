@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.events.catalogue.common import PersonRef
+from shared.events.catalogue.common import PersonRef, case_number_field
 from shared.events.registry import EventData, event
 
 
@@ -16,6 +16,7 @@ class IssueResolved(EventData):
     """The unit says the problem is fixed; every reporter of the case is told, and one of them verifies."""
 
     case_id: UUID
+    case_number: str | None = case_number_field()
     unit_id: str
     report_ids: list[UUID] = Field(min_length=1)
     reporters: list[PersonRef] = Field(description="Everyone who reported it, merged reports included.")
@@ -30,6 +31,7 @@ class IssueClosed(EventData):
     """The fix was verified (or nobody verified it in time) and the case is closed."""
 
     case_id: UUID
+    case_number: str | None = case_number_field()
     verified_by: PersonRef | None = Field(None, description="Null when the case closed by itself.")
     closed_automatically: bool = False
     closed_at: datetime
@@ -40,6 +42,7 @@ class IssueReopened(EventData):
     """Verification failed: the case goes back to the unit with a new deadline."""
 
     case_id: UUID
+    case_number: str | None = case_number_field()
     unit_id: str
     reason: str = Field(min_length=1, max_length=1000)
     reopened_by: PersonRef

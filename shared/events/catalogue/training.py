@@ -96,6 +96,10 @@ class TrainingSessionCancelled(EventData):
     reason: str = Field(max_length=500)
     enrolled_person_ids: list[str] = Field(default_factory=list)
     cancelled_at: datetime
+    # Added within version 1 (optional, so events published before carry none): what a person's notice names.
+    title: str | None = Field(None, max_length=200, examples=["书记沙龙：老旧小区改造"])
+    starts_at: datetime | None = Field(None, description="When the session was to start.")
+    place: str | None = Field(None, max_length=200)
 
 
 @event("training.attendance.recorded", version=1, subject="session_id")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import timedelta
 
 from services.dispatch.bootstrap import definition
+from services.dispatch.handlers import queries
 from shared.events.catalogue.hazard import HazardWithdrawn
 from shared.events.envelope import new_envelope
 from tests.integration.dispatch.helpers import (
@@ -174,3 +176,25 @@ async def test_over_the_broker_a_withdrawal_sent_before_its_report_keeps_the_cas
         )
     assert await pool.fetchval("SELECT withdrawn_at FROM reports") == START
     assert await pool.fetchval("SELECT count(*) FROM cases") == 0
+
+
+async def test_each_case_gets_the_next_short_number_of_its_year_and_its_events_carry_it(pool, context):
+    first, second = a_report(), a_report(north_m=500)
+    await deliver(pool, context, first)
+    await deliver(pool, context, second)
+    numbers = [(await case_of(pool, report))["case_number"] for report in (first, second)]
+    assert all(re.fullmatch(r"DD-2026-\d{6}", number) for number in numbers), numbers
+    assert int(numbers[1][-6:]) > int(numbers[0][-6:])
+    assigned = await emitted(pool, "dispatch.assigned")
+    assert [event["case_number"] for event in assigned] == numbers
+
+
+async def test_the_answers_to_a_categorys_questions_are_shown_on_the_case(pool, context):
+    report = a_report("facilities.manhole-cover").model_copy(
+        update={"attributes": {"cover_state": "cracked"}}
+    )
+    await deliver(pool, context, report)
+    case = await case_of(pool, report)
+    async with pool.acquire() as conn:
+        detail = await queries.case_detail(conn, case["case_id"], START)
+    assert [r["attributes"] for r in detail["reports"]] == [{"cover_state": "cracked"}]

@@ -211,3 +211,30 @@ async def test_a_watcher_of_another_community_may_not_verify_but_one_of_this_com
         f"/cases/{case_id}/verify", headers=token("w-0051", "watcher", community="WG-TJ")
     )
     assert here.status_code == 200 and here.json()["status"] == "closed"
+
+
+async def test_every_event_of_a_case_carries_the_story_of_the_report_that_opened_it(
+    pool, context, client, token, clock
+):
+    """Commands over HTTP start no story of their own: `ops trace` on the report shows the case to its close."""
+    report = a_report(reporter="w-0009")
+    await deliver(pool, context, report)
+    case = await case_of(pool, report)
+    merged = a_report(reporter="w-0010", north_m=10)  # close by: it joins the case, and its story
+    await deliver(pool, context, merged)
+    handler = token("h-1", "handler", units=("WG-TJ-property",))
+    for step in ("accept", "start"):
+        assert (await client.post(f"/cases/{case['case_id']}/{step}", headers=handler)).status_code == 200
+    await client.post(f"/cases/{case['case_id']}/resolve", headers=handler, json={"note": "已清理"})
+    closed = await client.post(f"/cases/{case['case_id']}/verify", headers=token("w-0009", "watcher"))
+    assert closed.status_code == 200, closed.text
+    rows = await pool.fetch("SELECT event_type, correlation_id FROM outbox ORDER BY position")
+    assert [row["event_type"] for row in rows] == [
+        "dispatch.assigned",
+        "hazard.merged",
+        "dispatch.accepted",
+        "issue.resolved",
+        "issue.closed",
+    ]
+    assert {row["correlation_id"] for row in rows} == {case["correlation_id"]}
+    assert case["correlation_id"] is not None

@@ -83,7 +83,7 @@ async def patrol(infra, amqp, topology, settings_for, tmp_path) -> AsyncIterator
     sink = await channel.declare_queue(
         topology.queue("patrol", "sink"), durable=True, arguments={"x-queue-type": "quorum"}
     )
-    for event_type in ("hazard.reported", "hazard.withdrawn"):
+    for event_type in ("hazard.reported", "hazard.withdrawn", "household.visited"):
         await sink.bind(events, routing_key=event_type)
     runtime = ServiceRuntime(service, settings, context=context)
     app = create_app(service, settings, runtime)

@@ -70,10 +70,25 @@ async def test_importing_the_same_file_twice_registers_nobody_the_second_time(wa
     assert await admin_db.fetchval("SELECT count(*) FROM patrol.watchers") == 80
 
 
-async def test_a_file_that_is_not_utf8_or_lacks_a_column_is_a_422_naming_the_file(watcher_service):
-    gbk = await _import(watcher_service, "姓名,手机号,社区\n老马,13812345678,团结社区\n".encode("gbk"))
+async def test_a_file_that_is_not_text_or_lacks_a_column_is_a_422_naming_the_file(watcher_service):
+    binary = await _import(watcher_service, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     no_phone = await _import(watcher_service, b"display_name,community\nMa,WG-TJ\n")
-    for answer in (gbk, no_phone):
+    for answer in (binary, no_phone):
         assert answer.status_code == 422
         assert answer.json()["detail"][0]["loc"] == ["body", "file"]
     assert "phone" in no_phone.json()["detail"][0]["msg"]
+
+
+async def test_a_sheet_saved_by_a_chinese_excel_in_gbk_imports(watcher_service, admin_db):
+    sheet = "姓名,手机号,社区\n马建国,13912345670,团结社区\n王秀兰,13912345671,荣乐社区\n"
+    answer = await _import(watcher_service, sheet.encode("gbk"))
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["imported"], answer.json()["rejected"]) == (2, 0)
+    names = await admin_db.fetch(
+        "SELECT display_name, community_code FROM patrol.watchers WHERE display_name = ANY($1)",
+        ["马建国", "王秀兰"],
+    )
+    assert {(row["display_name"], row["community_code"]) for row in names} == {
+        ("王秀兰", "WG-RL"),
+        ("马建国", "WG-TJ"),
+    }

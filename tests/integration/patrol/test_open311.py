@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 from shared.contacts import unseal
 from shared.events.catalogue.dispatch import DispatchAssigned
-from shared.events.catalogue.issue import IssueClosed
+from shared.events.catalogue.issue import IssueClosed, IssueResolved
 from tests.support.waiting import eventually
 
 BASE = "/open311/v2"
@@ -165,7 +165,10 @@ async def test_a_submitted_request_is_reported_without_the_requesters_contact_de
     [event] = [data for data in received if data["report_id"] == request_id]
     assert event["reporter"]["kind"] == "open311" and event["grid_code"] == "WG-TJ-G1"
     assert event["photo_urls"] == ["https://img.example.cn/manhole.jpg"]
+    assert event["attributes"] == {"cover_state": "cracked"}, "the attribute answer travels with the report"
     assert PHONE not in str(event) and "example.cn" not in event["description"]
+    staff_view = await patrol.client.get(f"/reports/{request_id}", headers=patrol.token("d-1", "dispatcher"))
+    assert staff_view.json()["attributes"] == {"cover_state": "cracked"}
     sealed = await admin_db.fetchval(
         "SELECT sealed_contacts FROM patrol.open311_requests WHERE report_id = $1", uuid.UUID(request_id)
     )
@@ -258,3 +261,73 @@ async def test_searching_filters_by_id_list_code_status_and_a_window_of_at_most_
     unknown = await patrol.client.get(f"{BASE}/requests/{uuid.uuid4()}.xml")
     assert unknown.status_code == 404 and xml(unknown).tag == "errors"
     assert (await patrol.client.get(f"{BASE}/services.csv")).status_code == 404
+
+
+async def test_request_updates_follow_each_step_of_the_case_in_the_extensions_words(patrol):
+    """mySociety's servicerequestupdates, as FixMyStreet polls it: one update per step, stable ids."""
+    key = await _api_key(patrol)
+    [answer] = (await _submit(patrol, api_key=key, description="井盖缺失")).json()
+    request_id = answer["service_request_id"]
+    case_id = uuid.uuid4()
+    await patrol.publish(
+        DispatchAssigned(
+            case_id=case_id,
+            report_ids=[uuid.UUID(request_id)],
+            unit_id="district-office",
+            category="facilities.manhole-cover",
+            severity="high",
+            community_code="WG-TJ",
+            street_code="WG",
+            deadline=NOW + timedelta(days=1),
+            reason="r",
+            assigned_at=NOW + timedelta(minutes=5),
+        )
+    )
+    await patrol.publish(
+        IssueResolved(
+            case_id=case_id,
+            unit_id="district-office",
+            report_ids=[uuid.UUID(request_id)],
+            reporters=[],
+            resolved_by="h-1",
+            note="已更换井盖",
+            resolved_at=NOW + timedelta(hours=1),
+        )
+    )
+    await patrol.publish(IssueClosed(case_id=case_id, closed_at=NOW + timedelta(hours=2)))
+    window = {"start_date": "2026-04-04T08:00:00+08:00", "end_date": "2026-04-05T08:00:00+08:00"}
+
+    async def mine() -> list[dict]:
+        response = await patrol.client.get(f"{BASE}/servicerequestupdates.json", params=window)
+        assert response.status_code == 200, response.text
+        return [update for update in response.json() if update["service_request_id"] == request_id]
+
+    async def all_three() -> bool:
+        return len(await mine()) == 3
+
+    await eventually(all_three, what="three updates of the request")
+    updates = await mine()
+    assert [u["status"] for u in updates] == ["investigating", "fixed", "closed"]
+    assert [u["updated_datetime"] for u in updates] == [
+        "2026-04-04T09:05:00+08:00",
+        "2026-04-04T10:00:00+08:00",
+        "2026-04-04T11:00:00+08:00",
+    ]
+    assert set(updates[0]) == {
+        "update_id",
+        "service_request_id",
+        "status",
+        "updated_datetime",
+        "description",
+        "media_url",
+    }
+    assert [u["update_id"] for u in await mine()] == [u["update_id"] for u in updates], "stable ids"
+    assert len({u["update_id"] for u in updates}) == 3
+    root = xml(await patrol.client.get(f"{BASE}/servicerequestupdates.xml", params=window))
+    assert root.tag == "service_request_updates"
+    assert request_id in [e.text for e in root.findall("request_update/service_request_id")]
+    too_wide = await patrol.client.get(
+        f"{BASE}/servicerequestupdates.json",
+        params={"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-06-01T00:00:00+08:00"},
+    )
+    assert too_wide.status_code == 400 and too_wide.json()[0]["code"] == 400

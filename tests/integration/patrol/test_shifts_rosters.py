@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+from services.patrol.domain.holidays import holiday_schedule
 from shared.clock import DISTRICT_TIMEZONE
 
 SLOTS = [{"start": "08:00", "end": "12:00", "watchers": 2}, {"start": "13:00", "end": "17:00", "watchers": 1}]
@@ -38,8 +39,9 @@ async def test_the_national_day_roster_rotates_fairly_and_publishes_one_event_pe
     )
     assert answer.status_code == 201, answer.text
     roster = answer.json()
-    assert (roster["first_day"], roster["last_day"], roster["watchers"]) == ("2026-10-01", "2026-10-08", 7)
-    assert len(roster["shifts"]) == 8 * 3
+    # The State Council's 2026 schedule: 1 to 7 October off; 20 September and 10 October are working days.
+    assert (roster["first_day"], roster["last_day"], roster["watchers"]) == ("2026-10-01", "2026-10-07", 7)
+    assert len(roster["shifts"]) == 7 * 3 and roster["estimated"] is False
     per_watcher = Counter(shift["watcher_id"] for shift in roster["shifts"])
     counts = [per_watcher[w] for w in watchers]
     assert max(counts) - min(counts) <= 1, f"no watcher has two more shifts than another: {counts}"
@@ -68,8 +70,27 @@ async def test_successive_holiday_rosters_stay_fair_across_the_year(watcher_serv
         "/shifts", params={"community_code": "WG-TJ"}, headers=_planner(watcher_service)
     )
     per_watcher = Counter(shift["watcher_id"] for shift in shifts.json())
-    assert sum(per_watcher.values()) == 3 + 5 + 7
+    days = sum(
+        len(holiday_schedule(occasion, 2027).days) for occasion in ("qingming", "may-day", "national-day")
+    )
+    assert sum(per_watcher.values()) == days
     assert max(per_watcher[w] for w in watchers) - min(per_watcher[w] for w in watchers) <= 1
+
+
+async def test_the_2027_spring_festival_rosters_from_the_calendar_marked_estimated_until_published(
+    watcher_service,
+):
+    await _register(watcher_service, 4)
+    answer = await watcher_service.client.post(
+        "/rosters",
+        json={"occasion": "spring-festival", "year": 2027, "community_code": "WG-TJ", "slots": SLOTS[1:]},
+        headers=_planner(watcher_service),
+    )
+    assert answer.status_code == 201, answer.text
+    roster = answer.json()
+    # Lunar new year 2027 is 6 February; its eve, 5 February, is a statutory day since 2025.
+    assert roster["first_day"] == "2027-02-05" and roster["last_day"] >= "2027-02-08"
+    assert roster["estimated"] is True and roster["occasion"] == "spring-festival"
 
 
 async def test_a_roster_overlapping_another_of_the_same_place_or_its_street_is_a_409(watcher_service):
@@ -115,7 +136,7 @@ async def test_bad_roster_requests_name_the_field(watcher_service):
     await _register(watcher_service, 1)
     headers = _planner(watcher_service)
     cases = {
-        "year": {"occasion": "national-day", "year": 2031, "community_code": "WG-TJ", "slots": SLOTS[1:]},
+        "year": {"occasion": "national-day", "year": 2100, "community_code": "WG-TJ", "slots": SLOTS[1:]},
         "community_code": {
             "occasion": "qingming",
             "year": 2026,

@@ -146,6 +146,10 @@ async def build(district: District) -> None:
         await _wait_for_case(district, reporter, made["report_id"], f"case_{n}")
     ids["case"], ids["other_case"] = ids["case_0"], ids["case_1"]
     ids["delivery"] = await _wait_for_message(district, f"/units/{A_UNIT}/notifications")
+    household = {"community_code": A, "address_label": f"范围测试 {run} 7号楼2单元301"}
+    ids["household"] = (await district.call("patrol", "POST", "/households", 201, json=household))[
+        "household_id"
+    ]
     await _training(district, run)
 
 

@@ -104,6 +104,17 @@ PATROL: dict[tuple[str, str], Scoped | Open] = {
     ("GET", "/me/reports"): Open(OWN),
     ("GET", "/reports/{report_id}"): Scoped("/reports/{report_0}"),
     ("POST", "/reports/{report_id}/withdraw"): Scoped("/reports/{report_0}/withdraw", json=_reason("已清理")),
+    ("POST", "/households"): Scoped(
+        "/households", json=lambda _: {"community_code": A, "address_label": f"范围测试 {phone()}"}
+    ),
+    ("GET", "/households"): Scoped("/households", params={"community_code": A}),
+    ("GET", "/households/{household_id}"): Scoped("/households/{household}"),
+    ("POST", "/households/{household_id}/visits"): Scoped(
+        "/households/{household}/visits", json=lambda _: {"answered": False}
+    ),
+    ("GET", "/statistics/visits"): Scoped(
+        "/statistics/visits", params={"community_code": A}, hides="community"
+    ),
     ("GET", "/categories"): Open("the category catalogue, public by design"),
     ("GET", "/photos/{name}"): Open(
         "content-addressed (sha256) photos, linked from the reports that may be seen"
@@ -115,6 +126,7 @@ PATROL: dict[tuple[str, str], Scoped | Open] = {
     ("GET", "/open311/v2/requests.{format}"): Open(OPEN311),
     ("GET", "/open311/v2/requests/{service_request_id}.{format}"): Open(OPEN311),
     ("GET", "/open311/v2/tokens/{token}.{format}"): Open(OPEN311),
+    ("GET", "/open311/v2/servicerequestupdates.{format}"): Open(OPEN311),
     ("POST", "/open311/keys"): Open(ADMIN),
     ("DELETE", "/open311/keys/{key_id}"): Open(ADMIN),
     ("GET", "/healthz"): HEALTH,

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from shared.events.catalogue.common import PersonRef
 from shared.events.catalogue.issue import IssueResolved
 from shared.events.envelope import encode_data, new_envelope
 from shared.messaging.publisher import EventPublisher, confirming_channel
-from tests.integration.training.conftest import DEFINITION, outbox
+from tests.integration.training.conftest import DEFINITION, START, outbox
 from tests.support.waiting import eventually
 
 
-async def _nominate(api, person_id: str, organisation: str, channel: str = "organisation", **kwargs):
+async def _nominate(
+    api,
+    person_id: str,
+    organisation: str,
+    channel: str = "organisation",
+    nominator: str | None = None,
+    **kwargs,
+):
     body = {"person_id": person_id, "organisation_code": organisation, "nominated_by": channel}
+    if nominator:
+        body["nominator"] = nominator
     return await api.post("/reserve/nominations", body, **kwargs)
 
 
@@ -69,6 +80,16 @@ async def test_a_community_worker_may_nominate_only_themselves(api):
     assert mine.status_code == 201, mine.text
     theirs = await _nominate(api, "friend", "WG-TJ", "self", headers=api.as_worker("me"))
     assert theirs.status_code == 403
+
+
+@pytest.mark.parametrize("channel", ["organisation", "masses"])
+async def test_a_community_worker_cannot_declare_their_own_nomination_a_recommendation(api, channel):
+    await api.person("me", ["community_worker"])
+    response = await _nominate(api, "me", "WG-TJ", channel, headers=api.as_worker("me"))
+    assert response.status_code == 403, response.text
+    assert response.json()["detail"]["field"] == "nominated_by"
+    recommended = await _nominate(api, "me", "WG-TJ", channel, nominator="团结社区党委")
+    assert recommended.status_code == 201, recommended.text
 
 
 async def test_a_candidate_moves_through_the_stages_with_each_transition_checked(api, admin_db):
@@ -134,7 +155,9 @@ async def test_removing_a_candidate_needs_a_reason(api):
     assert response.status_code == 400 and response.json()["detail"]["field"] == "reason"
 
 
-def _resolved(case_id: uuid.UUID, resolved_by: str) -> IssueResolved:
+def _resolved(
+    case_id: uuid.UUID, resolved_by: str, resolved_at: datetime = datetime(2026, 4, 5, tzinfo=UTC)
+) -> IssueResolved:
     return IssueResolved(
         case_id=case_id,
         unit_id="cc-WG-TJ",
@@ -142,7 +165,7 @@ def _resolved(case_id: uuid.UUID, resolved_by: str) -> IssueResolved:
         reporters=[PersonRef(kind="watcher", id="w-0001")],
         resolved_by=resolved_by,
         note="纸箱已清理",
-        resolved_at=datetime(2026, 4, 5, tzinfo=UTC),
+        resolved_at=resolved_at,
     )
 
 
@@ -174,3 +197,29 @@ async def test_an_issue_resolved_by_a_candidate_delivered_twice_credits_one_prac
         [("cand-h", case), ("cand-h", marker.case_id)]
     )
     assert (await api.get(f"/reserve/candidates/{candidate}"))["practice_cases"] == 2
+
+
+async def test_practice_credit_follows_the_time_of_the_resolution_not_the_order_events_arrive_in(
+    api, amqp, topology, run_service, context_for, admin_db, clock
+):
+    """Nominated at START; appointed a day later. Events arrive only after the appointment."""
+    candidate = await _candidate(api, "cand-t", "WG-TJ")
+    await api.post(f"/reserve/candidates/{candidate}/stage", {"stage": "in_cultivation"}, expect=200)
+    await api.post(f"/reserve/candidates/{candidate}/stage", {"stage": "ready"}, expect=200)
+    clock.advance(timedelta(days=1))
+    await api.post(f"/reserve/candidates/{candidate}/appoint", {}, expect=200)
+    before_nomination = _resolved(uuid.uuid4(), "cand-t", START - timedelta(seconds=8))
+    during_candidacy = _resolved(uuid.uuid4(), "cand-t", START + timedelta(hours=3))
+    after_appointment = _resolved(uuid.uuid4(), "cand-t", START + timedelta(days=2))
+    async with run_service(DEFINITION, context=context_for()):
+        channel = await confirming_channel(amqp)
+        publisher = EventPublisher(await channel.get_exchange(topology.events_exchange))
+        for data in (before_nomination, during_candidacy, after_appointment):
+            await publisher.publish(new_envelope(data, source="/services/dispatch"), encode_data(data))
+
+        async def handled_all() -> bool:
+            return await admin_db.fetchval("SELECT count(*) FROM training.inbox") == 3
+
+        await eventually(handled_all, what="the three events to be handled")
+    credited = await admin_db.fetch("SELECT case_id FROM training.practice_cases")
+    assert [row["case_id"] for row in credited] == [during_candidacy.case_id]

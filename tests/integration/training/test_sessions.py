@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tests.integration.training.conftest import START, outbox
 from tests.support.queues import take_all
@@ -106,6 +106,8 @@ async def test_cancelling_a_session_names_everyone_enrolled_and_closes_it(api, a
     await api.post(f"/sessions/{session_id}/cancel", {"reason": "场地维修"}, expect=204)
     [event] = await outbox(admin_db, "training.session.cancelled")
     assert event["enrolled_person_ids"] == ["x", "y"]
+    assert (event["title"], event["place"]) == (SALON["title"], SALON["place"])
+    assert datetime.fromisoformat(event["starts_at"]) == datetime.fromisoformat(SALON["starts_at"])
     late = await api.post(f"/sessions/{session_id}/enrolments", {"person_id": "x"})
     assert late.status_code == 409
     assert late.json()["detail"] == {"field": "status", "message": f"session {session_id} is cancelled"}

@@ -114,3 +114,49 @@ def test_the_event_renders_in_both_languages_without_blanks(renderer, event, lan
         assert used == language
         assert "None" not in text and "{{" not in text
         assert len(text.strip().splitlines()) >= 2, "a subject line and a body"
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_a_cancelled_session_is_named_by_its_title_when_the_event_carries_it(renderer, language):
+    event = TrainingSessionCancelled(
+        session_id="s-34350f917916",
+        reason="讲师临时有事",
+        enrolled_person_ids=["p-1"],
+        cancelled_at=AT,
+        title="书记沙龙：老旧小区改造",
+        starts_at=AT,
+        place="大东区党群服务中心",
+    )
+    values = {**event.model_dump(mode="python"), "recipient_name": "老马", "event_type": event.event_type}
+    text, _ = renderer.render(event.event_type, "webhook", language, values)
+    assert "书记沙龙：老旧小区改造" in text and "大东区党群服务中心" in text
+    assert "s-34350f917916" not in text
+
+
+def _texts(renderer, event) -> list[str]:
+    values = {**event.model_dump(mode="python"), "recipient_name": "老马", "event_type": event.event_type}
+    channels = ["webhook", "sms"] if event.event_type == "dispatch.assigned" else ["webhook"]
+    return [
+        renderer.render(template, channel, language, values)[0]
+        for template in _templates_of(event.event_type)
+        for language in ("zh-CN", "en")
+        for channel in channels
+    ]
+
+
+NAMING_THE_CASE = [e for e in EVENTS if "case_number" in type(e).model_fields]
+
+
+@pytest.mark.parametrize("event", NAMING_THE_CASE, ids=lambda event: event.event_type)
+def test_a_notice_names_the_case_by_its_short_number_when_the_event_carries_it(renderer, event):
+    """Wherever a notice named the case by its id, it names it by its number once the event carries one."""
+    naming = [index for index, text in enumerate(_texts(renderer, event)) if str(CASE)[:8] in text]
+    numbered = _texts(renderer, event.model_copy(update={"case_number": "DD-2026-000123"}))
+    for index in naming:
+        assert "DD-2026-000123" in numbered[index] and str(CASE)[:8] not in numbered[index], numbered[index]
+
+
+def test_the_assignment_notice_names_the_case():
+    assert any(
+        str(CASE)[:8] in text for text in _texts(Renderer(TEMPLATES, ReferenceBundle.load()), EVENTS[0])
+    )

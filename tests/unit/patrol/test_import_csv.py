@@ -74,9 +74,28 @@ def test_a_header_without_a_required_column_names_it():
     assert refused.value.field == "file" and "phone" in refused.value.message
 
 
-def test_a_file_that_is_not_utf8_is_refused_naming_the_file():
+SHEET = "姓名,手机号,社区\n老马,13812345678,团结社区\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
+def test_a_sheet_saved_by_excel_or_wps_in_any_of_their_encodings_is_read(encoding):
+    assert decode(SHEET.encode(encoding)) == SHEET
+    parsed = parse_watchers_csv(decode(SHEET.encode(encoding)), NAMES)
+    assert [row.fields.display_name for row in parsed.rows] == ["老马"]
+
+
+def test_excels_unicode_text_separated_by_tabs_is_read():
+    parsed = parse_watchers_csv(decode(SHEET.replace(",", "\t").encode("utf-16")), NAMES)
+    assert [(row.fields.display_name, row.fields.phone) for row in parsed.rows] == [("老马", "13812345678")]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "姓名\x00,手机号\n".encode(), b"\xff\xfe\xfd\x80\x81"],
+)
+def test_a_file_that_is_not_text_is_refused_naming_the_file(content):
     with pytest.raises(InvalidInput) as refused:
-        decode("姓名,手机号\n".encode("gbk"))
+        decode(content)
     assert refused.value.field == "file"
 
 

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from services.patrol.adapters.photo_store import FilesystemPhotoStore
+from services.patrol.context import PatrolSettings
 from services.patrol.domain.photos import PhotoRejected, clean_photo
 
 LIMIT = 2 * 1024 * 1024
@@ -118,3 +119,11 @@ def test_a_photo_taken_sideways_is_stored_upright_since_its_orientation_tag_is_d
     cleaned = clean_photo(out.getvalue(), field="photos[0]", max_bytes=LIMIT)
     assert (cleaned.width, cleaned.height) == (30, 40)
     assert Image.open(io.BytesIO(cleaned.data)).size == (30, 40)
+
+
+def test_photo_links_follow_the_port_the_service_runs_on_unless_a_public_address_is_set():
+    assert PatrolSettings(service_name="patrol", http_port=9101).public_base_url == "http://127.0.0.1:9101"
+    behind_proxy = PatrolSettings(
+        service_name="patrol", http_port=9101, public_base_url="https://patrol.example.gov.cn/"
+    )
+    assert behind_proxy.public_base_url == "https://patrol.example.gov.cn/"

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from typing import get_args
 
 import pytest
 
-from services.training.domain.errors import Conflict, Invalid
-from services.training.domain.reserve import OrganisationReserve, Stage, pool_ratio, transition
+from services.training.domain.errors import Conflict, Forbidden, Invalid
+from services.training.domain.reserve import (
+    Candidacy,
+    OrganisationReserve,
+    Stage,
+    check_nomination_source,
+    pool_ratio,
+    transition,
+)
 
 ALLOWED = {
     ("nominated", "in_cultivation"),
@@ -48,3 +56,37 @@ def test_an_organisation_below_its_target_is_flagged_with_how_many_are_missing()
 def test_dadongs_290_candidates_for_145_organisations_is_a_ratio_of_two():
     assert pool_ratio(290, 145) == 2.0
     assert pool_ratio(0, 0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("channel", "by_staff", "for_self", "allowed"),
+    [
+        ("self", False, True, True),
+        ("self", False, False, False),
+        ("self", True, False, True),
+        ("organisation", False, True, False),
+        ("organisation", True, False, True),
+        ("masses", False, True, False),
+        ("masses", True, True, True),
+    ],
+)
+def test_who_may_record_each_nomination_source(channel, by_staff, for_self, allowed):
+    if allowed:
+        check_nomination_source(channel, by_staff=by_staff, for_self=for_self)
+    else:
+        with pytest.raises(Forbidden) as refused:
+            check_nomination_source(channel, by_staff=by_staff, for_self=for_self)
+        assert refused.value.field == "nominated_by"
+
+
+NOMINATED = datetime(2026, 4, 4, 15, 25, 6, tzinfo=UTC)
+
+
+def test_a_candidacy_counts_from_its_nomination_until_it_ends():
+    active = Candidacy(NOMINATED, "in_cultivation", NOMINATED + timedelta(days=3))
+    assert not active.active_at(NOMINATED - timedelta(seconds=8))
+    assert active.active_at(NOMINATED)
+    assert active.active_at(NOMINATED + timedelta(days=30))
+    appointed = Candidacy(NOMINATED, "appointed", NOMINATED + timedelta(days=1))
+    assert appointed.active_at(NOMINATED + timedelta(hours=23))
+    assert not appointed.active_at(NOMINATED + timedelta(days=1, seconds=1))
