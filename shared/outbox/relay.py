@@ -88,6 +88,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         after_publish: AfterPublish | None = None,
+        held_back_warning_seconds: float = HELD_BACK_WARNING_SECONDS,
     ) -> None:
         self._pool = pool
         self._publisher = publisher
@@ -96,6 +97,7 @@ class OutboxRelay:
         self._after_publish = after_publish
         self._loop = ListenLoop(pool, f"{schema}.outbox", what="outbox relay")
         self.held_back = False  # rows are waiting but an older open transaction holds them back
+        self._held_back_warning_seconds = held_back_warning_seconds
         self._held_back_since: float | None = None
         self._held_back_warned_at = 0.0
 
@@ -161,10 +163,8 @@ class OutboxRelay:
             self._held_back_since = now
             return
         held_for = now - self._held_back_since
-        if (
-            held_for < HELD_BACK_WARNING_SECONDS
-            or now - self._held_back_warned_at < HELD_BACK_WARNING_SECONDS
-        ):
+        warn_after = self._held_back_warning_seconds
+        if held_for < warn_after or now - self._held_back_warned_at < max(warn_after, 5.0):
             return
         self._held_back_warned_at = now
         blocker = await conn.fetchrow(_OLDEST_OPEN_TRANSACTION)
