@@ -5,7 +5,7 @@ A pass returns how long to wait before the next one (0: there is more to do now)
 for a NOTIFY on its channel or the end of that wait, whichever comes first. A pass that raises (the database or
 the broker is away) is logged and retried after a capped exponential back-off, which the next pass that succeeds
 resets. The listening connection comes from the pool and goes back to it after a failed pass; when the server
-closes it, or it cannot be had, the loop polls until it can listen again.
+closes it the loop wakes and listens again, and while none can be had it polls.
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ class ListenLoop:
             return
         try:
             await listener.add_listener(self._channel, self.wake)
+            listener.add_termination_listener(self.wake)  # lost: a pass at once, which listens again
         except Exception as error:
             log.warning(f"{self._what} cannot listen; polling", error=repr(error))
             with contextlib.suppress(Exception):
@@ -98,6 +99,8 @@ class ListenLoop:
         listener, self._listener = self._listener, None
         if listener is None:
             return
+        with contextlib.suppress(Exception):
+            listener.remove_termination_listener(self.wake)
         with contextlib.suppress(Exception):
             await listener.remove_listener(self._channel, self.wake)
         with contextlib.suppress(Exception):

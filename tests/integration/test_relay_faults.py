@@ -242,3 +242,37 @@ async def test_rows_held_back_for_seconds_are_logged_with_the_transaction_that_h
 
 async def _warned(logs: list[dict]) -> bool:
     return any(entry["event"].startswith("outbox rows held back") for entry in logs)
+
+
+async def _listening_backend(admin_db: asyncpg.Connection) -> int | None:
+    return await admin_db.fetchval(
+        """SELECT pid FROM pg_stat_activity
+           WHERE datname = current_database() AND usename = 'probe_producer' AND query LIKE 'LISTEN %'"""
+    )
+
+
+async def test_a_relay_whose_listening_connection_the_server_closed_listens_again_at_once(
+    producer_pool, flaky, admin_db
+):
+    relay = OutboxRelay(pool=producer_pool, schema="probe_producer", publisher=flaky, poll_seconds=30)
+    running = asyncio.create_task(relay.run())
+    try:
+        before = probes.a_report("woken by its commit")
+        await _produce(producer_pool, before)
+        await eventually(_published(admin_db, before), timeout=5, what="the listening relay to publish")
+        listener = await _listening_backend(admin_db)
+        assert listener is not None
+        await admin_db.execute("SELECT pg_terminate_backend($1)", listener)
+
+        async def listening_again() -> bool:
+            return await _listening_backend(admin_db) not in (None, listener)
+
+        await eventually(listening_again, timeout=5, what="the relay to listen on a new connection")
+        after = probes.a_report("committed after the listener was lost")
+        await _produce(producer_pool, after)
+        await eventually(
+            _published(admin_db, after), timeout=5, what="the relay to be woken again by a commit"
+        )
+    finally:
+        relay.stop()
+        await running
