@@ -3,8 +3,6 @@ the reference bundle once per version, then the delivery worker until the servic
 
 from __future__ import annotations
 
-import asyncio
-
 from services.notify.handlers.awaiting import plan_awaiting_units
 from services.notify.handlers.directory import load_units
 from services.notify.handlers.worker import DeliveryWorker
@@ -12,8 +10,7 @@ from shared.unit_of_work import unit_of_work
 
 
 async def deliver(runtime) -> None:
-    """Given the ServiceRuntime; cancelled when the service stops (a send cut short is retried after its lease),
-    started again by the supervisor if it fails."""
+    """Given the ServiceRuntime; cancelled when the service stops (a send cut short is retried after its lease)."""
     context, pool = runtime.context, runtime.pool
     if context.settings.load_units_at_start:
         async with pool.acquire() as conn:
@@ -26,7 +23,5 @@ async def deliver(runtime) -> None:
     context.wake_worker = worker.wake
     try:
         await worker.run()
-    except asyncio.CancelledError:  # the service stops; after a failure the supervisor runs this again
+    finally:
         await context.http.aclose()  # the channels' connections: only the worker sends
-        raise
-    await context.http.aclose()
