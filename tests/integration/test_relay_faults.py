@@ -1,6 +1,11 @@
 """The outbox relay after faults: its back-off starts over once publishing works again, a refused publish is
 recorded without the confirmed rows of its batch being published again, and a client that vanished inside a
-transaction holds the relay back no longer than the bounds every service connection sets."""
+transaction holds the relay back no longer than the bounds every service connection sets.
+
+The relay only publishes behind the oldest transaction open anywhere on its server, so these timings are taken
+on a PostgreSQL cluster of this module's own (tests/support/private_postgres.py): on the shared server any other
+client's transaction would hold the relay back too.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ import asyncpg
 import pytest
 import structlog
 
+from shared.db.migrate import apply_migrations, load_migrations
 from shared.db.pool import create_pool
+from shared.db.provision import provision
 from shared.db.sessions import CLIENT_CHECK_SECONDS
 from shared.events.envelope import Envelope
 from shared.messaging.publisher import EventPublisher, confirming_channel
@@ -20,6 +27,7 @@ from shared.outbox.relay import OutboxRelay
 from shared.unit_of_work import unit_of_work
 from tests.support import probes
 from tests.support.db import count
+from tests.support.private_postgres import private_postgres, why_not_available
 from tests.support.waiting import eventually
 
 
@@ -45,9 +53,38 @@ class FlakyPublisher:
         self.published.append(str(envelope.subject))
 
 
+@pytest.fixture(scope="module")
+async def private_server():
+    reason = why_not_available()
+    if reason:
+        pytest.skip(reason)
+    async with private_postgres() as server:
+        await provision(server.admin_url, "grassroots", {"probe_producer": "probe_producer"})
+        await apply_migrations(
+            server.url("grassroots", "probe_producer", "probe_producer"),
+            "probe_producer",
+            load_migrations(probes.PRODUCER.directory),
+        )
+        yield server
+
+
 @pytest.fixture
-async def producer_pool(infra):
-    pool = await create_pool(infra.database_url("probe_producer"), "probe_producer")
+def producer_url(private_server) -> str:
+    return private_server.url("grassroots", "probe_producer", "probe_producer")
+
+
+@pytest.fixture
+async def admin_db(private_server):
+    """The private cluster's administrator, with the producer's tables emptied."""
+    conn = await asyncpg.connect(private_server.url("grassroots"))
+    await conn.execute("TRUNCATE probe_producer.outbox, probe_producer.reports")
+    yield conn
+    await conn.close()
+
+
+@pytest.fixture
+async def producer_pool(producer_url):
+    pool = await create_pool(producer_url, "probe_producer")
     yield pool
     await pool.close()
 
@@ -176,11 +213,13 @@ def _backend_state(admin_db: asyncpg.Connection, pid: int, state: str):
     [("killed mid-statement", CLIENT_CHECK_SECONDS), ("frozen inside its transaction", 2.0)],
 )
 async def test_a_client_that_vanishes_inside_a_transaction_holds_the_relay_back_no_longer_than_the_bound(
-    infra, topology, run_service, admin_db, fault, bound
+    producer_url, topology, run_service, admin_db, fault, bound
 ):
     """The client is a connection of the service's own pool, as a replica that was killed or froze would have
     had: what bounds it is what the service asks of every connection it opens."""
-    async with run_service(probes.PRODUCER, idle_transaction_timeout_seconds=2.0) as producer:
+    async with run_service(
+        probes.PRODUCER, database_url=producer_url, idle_transaction_timeout_seconds=2.0
+    ) as producer:
         assert producer.pool is not None
         client = await producer.pool.acquire()
         try:
@@ -209,7 +248,7 @@ async def test_a_client_that_vanishes_inside_a_transaction_holds_the_relay_back_
 
 
 async def test_rows_held_back_for_seconds_are_logged_with_the_transaction_that_holds_them(
-    infra, producer_pool, flaky, admin_db
+    producer_url, producer_pool, flaky, admin_db
 ):
     relay = OutboxRelay(
         pool=producer_pool,
@@ -218,9 +257,7 @@ async def test_rows_held_back_for_seconds_are_logged_with_the_transaction_that_h
         poll_seconds=0.1,
         held_back_warning_seconds=0.5,
     )
-    client = await asyncpg.connect(
-        infra.database_url("probe_producer"), server_settings={"search_path": "probe_producer"}
-    )
+    client = await asyncpg.connect(producer_url, server_settings={"search_path": "probe_producer"})
     try:
         blocking_pid = await _open_transaction_with_an_event(client)
         behind = probes.a_report("held back")
