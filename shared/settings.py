@@ -69,6 +69,12 @@ class ServiceSettings(MessagingSettings):
         1.0, gt=0, description="How often the relay looks at the outbox when no notification came."
     )
     outbox_batch_size: int = Field(200, ge=1)
+    idle_transaction_timeout_seconds: float = Field(
+        30.0, ge=0, description="The server ends a session idle this long inside a transaction (0: never)."
+    )
+    retention_days: float = Field(
+        7.0, gt=0, description="Published outbox rows and inbox rows older than this are deleted."
+    )
     contact_seal_key: str = Field(
         DEVELOPMENT_SEAL_KEY,
         min_length=32,

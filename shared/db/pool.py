@@ -32,14 +32,21 @@ async def connect(dsn: str, schema: str) -> asyncpg.Connection:
     return conn
 
 
-async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str,
+    schema: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    server_settings: dict[str, str] | None = None,
+) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
         connection_class=PooledConnection,
-        server_settings={"search_path": schema, "application_name": schema},
+        server_settings={"search_path": schema, "application_name": schema, **(server_settings or {})},
     )
     assert pool is not None
     return pool

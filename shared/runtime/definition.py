@@ -47,7 +47,8 @@ class ServiceDefinition:
         default=(),
         metadata={
             "doc": "long-running tasks (a sweeper...), each given the ServiceRuntime; started after the "
-            "consumers, cancelled first on stop"
+            "consumers under the runtime's supervisor (restarted after a failure, named by /readyz), cancelled "
+            "first on stop"
         },
     )
 

@@ -1,9 +1,10 @@
-"""Starting and stopping a service's moving parts: database pool, broker connection, relay, consumer."""
+"""Starting and stopping a service's moving parts: database pool, broker connection, relay, consumer, and the
+supervised background tasks (the relay, retention, the service's own)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -12,12 +13,15 @@ import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
 from shared.db.pool import create_pool
+from shared.db.sessions import bounded_session_settings
 from shared.logging import get_logger
 from shared.messaging.consumer import Batching, EventConsumer, RetryPolicy
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from shared.messaging.topology import Topology
 from shared.outbox.relay import AfterPublish, OutboxRelay
+from shared.outbox.retention import purge_forever
 from shared.runtime.definition import ServiceDefinition
+from shared.runtime.supervision import Backoff, Supervisor
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -47,6 +51,7 @@ class ServiceRuntime:
         *,
         after_publish: AfterPublish | None = None,
         context: Any = None,
+        restart_backoff: Backoff | None = None,
     ) -> None:
         self.definition = definition
         self.settings = settings
@@ -59,8 +64,7 @@ class ServiceRuntime:
         self.connection: AbstractRobustConnection | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
-        self._relay_task: asyncio.Task[None] | None = None
-        self._background: list[asyncio.Task[None]] = []
+        self.supervisor = Supervisor(restart_backoff)
 
     async def start(self) -> None:
         settings, name = self.settings, self.definition.name
@@ -71,6 +75,7 @@ class ServiceRuntime:
                 name,
                 min_size=settings.database_pool_min,
                 max_size=settings.database_pool_max,
+                server_settings=bounded_session_settings(settings.idle_transaction_timeout_seconds),
             ),
         )
         self.connection = await with_retries(
@@ -86,7 +91,7 @@ class ServiceRuntime:
             poll_seconds=settings.outbox_poll_seconds,
             after_publish=self._after_publish,
         )
-        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{name}-outbox-relay")
+        self.supervisor.start("outbox_relay", self.relay.run, stop=self.relay.stop)
 
         consume_channel = await confirming_channel(self.connection)
         await consume_channel.set_qos(prefetch_count=settings.prefetch)
@@ -107,25 +112,19 @@ class ServiceRuntime:
             batching=Batching(settings.batch_size, settings.batch_concurrency),
         )
         await self.consumer.start(queues)
-        self._background = [
-            asyncio.create_task(task(self), name=f"{name}-{getattr(task, '__name__', 'background')}")
-            for task in self.definition.background
-        ]
+        self.supervisor.start(
+            "retention", functools.partial(purge_forever, self.pool, settings.retention_days)
+        )
+        for task in self.definition.background:
+            self.supervisor.start(getattr(task, "__name__", "background"), functools.partial(task, self))
         log.info("service started", subscriptions=self.definition.consumed_event_types)
 
     async def stop(self) -> None:
         """Graceful: stop background tasks and consuming, finish the messages in hand, stop the relay, close."""
-        for task in self._background:
-            task.cancel()
-        for task in self._background:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self.supervisor.stop(self.supervisor.names - {"outbox_relay"})
         if self.consumer is not None:
             await self.consumer.stop()
-        if self.relay is not None and self._relay_task is not None:
-            self.relay.stop()
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(self._relay_task, timeout=10)
+        await self.supervisor.stop(timeout=10)
         if self.connection is not None:
             await self.connection.close()
         if self.pool is not None:
@@ -148,6 +147,5 @@ class ServiceRuntime:
             and self.connection.connected.is_set()
         )
         checks["broker"] = "ok" if connected else "unavailable"
-        relay_alive = self._relay_task is not None and not self._relay_task.done()
-        checks["outbox_relay"] = "ok" if relay_alive else "stopped"
+        checks.update(self.supervisor.states())  # each background task by name: "ok" while it runs
         return checks

@@ -1,4 +1,8 @@
-"""Messages the broker confirmed are on disk: a full restart of the RabbitMQ node loses none of them."""
+"""Messages the broker confirmed are on disk: a full restart of a RabbitMQ node loses none of them.
+
+The node is the test's own (tests/support/private_rabbitmq.py), on free loopback ports in a temporary folder:
+the machine's broker is shared and never restarted.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import pytest
 
 from shared.events.envelope import encode_data, new_envelope
 from shared.messaging.publisher import EventPublisher, confirming_channel
+from shared.messaging.topology import Topology
 from tests.support import probes
-from tests.support.broker import can_restart, restart_local_broker
+from tests.support.private_rabbitmq import private_rabbitmq, why_not_available
 from tests.support.queues import take_all
 from tests.support.waiting import eventually
 
@@ -21,31 +26,37 @@ def _reconnected(connection):
 
 
 @pytest.mark.slow
-async def test_confirmed_messages_survive_a_broker_restart(infra, amqp, topology):
-    reason = can_restart(infra.rabbitmq_url)
+async def test_confirmed_messages_survive_a_broker_restart():
+    reason = why_not_available()
     if reason:
-        pytest.skip(f"cannot restart the broker: {reason}")
-    connection = await aio_pika.connect(infra.rabbitmq_url)
-    channel = await confirming_channel(connection)
-    events = await topology.declare_exchanges(channel)
-    queue = await topology.declare_service(channel, "probe_consumer", ["hazard.reported"])
-    publisher = EventPublisher(events)
-    sent = []
-    for n in range(200):
-        report = probes.a_report(f"before the restart {n}")
-        envelope = new_envelope(report, source=probes.PRODUCER.source)
-        await publisher.publish(envelope, encode_data(report))
-        sent.append(str(envelope.id))
-    await connection.close()
-
-    await restart_local_broker()
-
-    await eventually(_reconnected(amqp), timeout=60, what="the fixtures' robust connection to come back")
-    connection = await aio_pika.connect(infra.rabbitmq_url)
-    try:
-        channel = await connection.channel()
-        received = await take_all(channel, queue["hazard.reported"].name, settle=1.0)
-        assert [message.message_id for message in received] == sent
-        assert all(message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT for message in received)
-    finally:
+        pytest.skip(f"cannot run a RabbitMQ node of its own: {reason}")
+    topology = Topology(namespace="restart.", delivery_limit=3)
+    async with private_rabbitmq() as broker:
+        robust = await aio_pika.connect_robust(broker.url)
+        connection = await aio_pika.connect(broker.url)
+        channel = await confirming_channel(connection)
+        events = await topology.declare_exchanges(channel)
+        queue = await topology.declare_service(channel, "probe_consumer", ["hazard.reported"])
+        publisher = EventPublisher(events)
+        sent = []
+        for n in range(200):
+            report = probes.a_report(f"before the restart {n}")
+            envelope = new_envelope(report, source=probes.PRODUCER.source)
+            await publisher.publish(envelope, encode_data(report))
+            sent.append(str(envelope.id))
         await connection.close()
+
+        await broker.restart()
+
+        try:
+            await eventually(_reconnected(robust), timeout=60, what="a robust connection to come back")
+        finally:
+            await robust.close()
+        connection = await aio_pika.connect(broker.url)
+        try:
+            channel = await connection.channel()
+            received = await take_all(channel, queue["hazard.reported"].name, settle=1.0)
+            assert [message.message_id for message in received] == sent
+            assert all(message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT for message in received)
+        finally:
+            await connection.close()

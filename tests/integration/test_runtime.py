@@ -28,7 +28,8 @@ async def test_every_service_starts_and_reports_ready(infra, settings_for):
                 ready = await client.get("/readyz")
         assert health.json() == {"status": "ok", "service": name}
         assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "outbox_relay": "ok"}
+        supervised = ["outbox_relay", "retention", *(task.__name__ for task in definition.background)]
+        assert ready.json()["checks"] == dict.fromkeys(["database", "broker", *supervised], "ok")
 
 
 async def test_readiness_fails_when_the_database_is_unreachable(infra, settings_for):

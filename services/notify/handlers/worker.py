@@ -11,7 +11,6 @@ channel; webhooks carry the delivery id so receivers can drop a repeat). Several
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -20,6 +19,7 @@ from services.notify.adapters.channels.port import OutgoingMessage, SendResult
 from services.notify.domain.schedule import parse_quiet_hours, quiet_until
 from services.notify.handlers.outcomes import Claimed, record_outcomes
 from shared.logging import get_logger
+from shared.runtime.listen_loop import ListenLoop
 
 log = get_logger(__name__)
 
@@ -78,64 +78,32 @@ class DeliveryWorker:
         self._context = context
         self._settings = context.settings
         self._source = source
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self._loop = ListenLoop(
+            pool,
+            WAKE_CHANNEL,
+            what="delivery worker pass",
+            backoff_max_seconds=self._settings.worker_poll_seconds * 10,
+        )
 
     async def run(self) -> None:
         """Pass after pass while there is work; then sleep until deliveries are committed (NOTIFY from the
-        deliveries trigger) or the poll interval ends (what falls due later, and the fallback)."""
+        deliveries trigger) or the poll interval ends (what falls due later, and the fallback). A failed pass
+        (the database away for a moment) is retried after a back-off; the listener is taken again when lost."""
         log.info("delivery worker started")
-        listener: asyncpg.Connection | None = None
         try:
-            while not self._stopping:
-                listener = await self._listening(listener)
-                self._wake.clear()  # before the pass: a commit during it makes the next pass start at once
-                try:
-                    handled = await self.run_once()
-                except Exception as error:  # the database may be away for a moment; the loop must outlive it
-                    log.error("delivery worker pass failed", error=repr(error))
-                    handled = 0
-                if handled == 0 and not self._stopping:
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=self._settings.worker_poll_seconds)
+            await self._loop.run(self._pass)
         finally:
-            if listener is not None:
-                with contextlib.suppress(Exception):
-                    await listener.remove_listener(WAKE_CHANNEL, self._on_notify)
-                with contextlib.suppress(Exception):
-                    await self._pool.release(listener)
-        log.info("delivery worker stopped")
+            log.info("delivery worker stopped")
 
-    async def _listening(self, listener: asyncpg.Connection | None) -> asyncpg.Connection | None:
-        """A pooled connection listening for new deliveries; None (polling only) while the database is away."""
-        if listener is not None and not listener.is_closed():
-            return listener
-        if listener is not None:
-            with contextlib.suppress(Exception):
-                await self._pool.release(listener)
-        try:
-            listener = await self._pool.acquire()
-        except Exception as error:
-            log.warning("delivery worker cannot listen; polling", error=repr(error))
-            return None
-        try:
-            await listener.add_listener(WAKE_CHANNEL, self._on_notify)
-        except Exception as error:
-            log.warning("delivery worker cannot listen; polling", error=repr(error))
-            with contextlib.suppress(Exception):
-                await self._pool.release(listener)
-            return None
-        return listener
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
+    async def _pass(self) -> float:
+        handled = await self.run_once()
+        return 0 if handled else self._settings.worker_poll_seconds
 
     def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
+        self._loop.stop()
 
     def wake(self) -> None:
-        self._wake.set()
+        self._loop.wake()
 
     async def run_once(self) -> int:
         """One pass: claim what is due, send it, record the outcomes. Returns how many were sent (or tried)."""

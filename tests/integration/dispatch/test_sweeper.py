@@ -128,7 +128,7 @@ async def test_the_running_service_sweeps_in_the_background_and_stops_sweeping_w
     clock.advance(timedelta(hours=3))
     async with run_service(definition(), context=context) as runtime:
         await eventually(lambda: _escalations(pool), what="the background sweeper to escalate")
-        tasks = list(runtime._background)
+        tasks = runtime.supervisor.tasks()
     assert tasks and all(task.done() for task in tasks)
     assert await _escalations(pool) == [("street", "WG-office")]
     async with pool.acquire() as conn:

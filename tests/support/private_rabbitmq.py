@@ -1,0 +1,133 @@
+"""A RabbitMQ node of a test's own, on free loopback ports in a temporary folder, that the test may restart (the
+machine's broker is shared and never touched).
+
+`async with private_rabbitmq() as broker:` gives `broker.url`; `await broker.restart()` stops the node (every
+in-memory state is gone) and starts it again. The node has no plugins (no second management listener), its own
+Erlang cookie in its own HOME (readable by the user running it), and registers with the machine's epmd under a
+name of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from tests.support.private_postgres import free_port
+
+SCRIPTS = Path("/usr/lib/rabbitmq/bin")
+
+
+def why_not_available() -> str | None:
+    for script in ("rabbitmq-server", "rabbitmqctl"):
+        if not (SCRIPTS / script).exists() and shutil.which(script) is None:
+            return f"{script} is not installed here"
+    return None
+
+
+def _script(name: str) -> str:
+    return str(SCRIPTS / name) if (SCRIPTS / name).exists() else name
+
+
+class PrivateRabbitMQ:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.node = f"grassroots-{uuid.uuid4().hex[:8]}@localhost"
+        self._server: asyncio.subprocess.Process | None = None
+        (folder / "home").mkdir()
+        cookie = folder / "home" / ".erlang.cookie"
+        cookie.write_text(secrets.token_hex(20))
+        cookie.chmod(0o400)
+        (folder / "rabbitmq.conf").write_text(
+            f"listeners.tcp.default = 127.0.0.1:{self.port}\nloopback_users.guest = true\n"
+            "log.console = false\nlog.file.level = info\n"
+        )
+        (folder / "enabled_plugins").write_text("[].\n")
+        self.env = dict(
+            os.environ,
+            HOME=str(folder / "home"),
+            RABBITMQ_NODENAME=self.node,
+            RABBITMQ_NODE_IP_ADDRESS="127.0.0.1",
+            RABBITMQ_NODE_PORT=str(self.port),
+            RABBITMQ_DIST_PORT=str(free_port()),
+            RABBITMQ_MNESIA_BASE=str(folder / "mnesia"),
+            RABBITMQ_LOG_BASE=str(folder / "log"),
+            RABBITMQ_CONFIG_FILE=str(folder / "rabbitmq"),
+            RABBITMQ_ENABLED_PLUGINS_FILE=str(folder / "enabled_plugins"),
+            RABBITMQ_PID_FILE=str(folder / "rabbitmq.pid"),
+        )
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    async def _ctl(self, *args: str, timeout: float = 120) -> str:
+        process = await asyncio.create_subprocess_exec(
+            _script("rabbitmqctl"),
+            "-n",
+            self.node,
+            *args,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=timeout)
+        if process.returncode != 0:
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {output.decode()[-2000:]}")
+        return output.decode()
+
+    async def start(self) -> None:
+        with (self.folder / "server.out").open("ab") as output:
+            self._server = await asyncio.create_subprocess_exec(
+                _script("rabbitmq-server"), env=self.env, stdout=output, stderr=asyncio.subprocess.STDOUT
+            )
+        for _ in range(240):  # the node takes a while to register before it can even be asked
+            if self._server.returncode is not None:
+                raise RuntimeError(f"rabbitmq-server exited: {self.output()[-3000:]}")
+            with contextlib.suppress(RuntimeError):
+                await self._ctl("await_startup", "--timeout", "120", timeout=150)
+                return
+            await asyncio.sleep(0.5)
+        raise RuntimeError(f"the private RabbitMQ node did not start: {self.output()[-3000:]}")
+
+    def output(self) -> str:
+        with contextlib.suppress(OSError):
+            return (self.folder / "server.out").read_text(errors="replace")
+        return ""
+
+    async def stop(self) -> None:
+        if self._server is None:
+            return
+        try:
+            await self._ctl("stop")
+        finally:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._server.wait(), timeout=30)
+            if self._server.returncode is None:
+                self._server.kill()
+                await self._server.wait()
+            self._server = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+@contextlib.asynccontextmanager
+async def private_rabbitmq() -> AsyncIterator[PrivateRabbitMQ]:
+    folder = Path(tempfile.mkdtemp(prefix="grassroots-rabbitmq-"))
+    broker = PrivateRabbitMQ(folder)
+    try:
+        await broker.start()
+        yield broker
+    finally:
+        with contextlib.suppress(Exception):
+            await broker.stop()
+        shutil.rmtree(folder, ignore_errors=True)
