@@ -49,6 +49,16 @@ class ConsoleContext:
     broadcaster: Broadcaster = field(default_factory=Broadcaster)
     district_map: DistrictMap | None = None  # drawn from the bundle on first use
     platform: Platform = field(init=False)
+    _names: dict[str, tuple[str, str]] | None = field(default=None, init=False, repr=False)
+
+    def names(self) -> dict[str, tuple[str, str]]:
+        """Code → (Chinese name, English name) of every category, community, street and unit in the bundle."""
+        if self._names is None:
+            bundle = self.bundle
+            things = [*bundle.categories, *bundle.organisations, *bundle.streets]
+            self._names = {thing.code: (thing.name_zh, thing.name_en) for thing in things}
+            self._names |= {unit.id: (unit.name_zh, unit.name_en) for unit in bundle.units}
+        return self._names
 
     def __post_init__(self) -> None:
         client = httpx.AsyncClient(timeout=self.settings.api_timeout_seconds)

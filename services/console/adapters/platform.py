@@ -29,10 +29,17 @@ def field_errors(detail: Any) -> dict[str, str]:
                 continue
             loc = [str(part) for part in item.get("loc", []) if not isinstance(part, int)]
             name = loc[-1] if loc else "form"
-            errors.setdefault(name.split("[")[0], str(item.get("msg", "invalid")))
+            errors.setdefault(_form_field(name), str(item.get("msg", "invalid")))
     elif isinstance(detail, dict) and "field" in detail:
         errors[str(detail["field"])] = str(detail.get("message", "invalid"))
     return errors
+
+
+def _form_field(name: str) -> str:
+    """`attribute[cover_state]` → `cover_state` (a category's own field); `photos[0]` → `photos`."""
+    if name.startswith("attribute[") and name.endswith("]"):
+        return name[len("attribute[") : -1]
+    return name.split("[")[0]
 
 
 def _message(detail: Any) -> str:

@@ -50,6 +50,11 @@ async def send_report(
     """
     form = await request.form()
     data = {name: str(form[name]) for name in REPORT_FIELDS if form.get(name)}
+    data |= {
+        name: value
+        for name, value in form.items()
+        if name.startswith("attribute[") and isinstance(value, str) and value
+    }
     files = [
         ("photos", (upload.filename or "photo.jpg", await upload.read(), upload.content_type or "image/jpeg"))
         for upload in form.getlist("photos")

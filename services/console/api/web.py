@@ -106,6 +106,15 @@ def set_cookie(response: Any, context: ConsoleContext, name: str, value: str, ma
     )
 
 
+def name_of(context: ConsoleContext, lang: str, code: str | None) -> str:
+    """A category, community, street or unit by its name in the page's language (its code if unknown)."""
+    if not code:
+        return ""
+    names = context.names()
+    pair = names.get(code)
+    return (pair[1] if lang == "en" else pair[0]) if pair else code
+
+
 def render(
     request: Request,
     name: str,
@@ -129,6 +138,7 @@ def render(
             "session": session,
             "menu": menu(session.account.roles) if session else [],
             "errors": {},
+            "name_of": lambda code: name_of(context, lang, code),
             **values,
         },
         status_code=status_code,

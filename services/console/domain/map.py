@@ -15,6 +15,7 @@ WIDTH = 800.0
 class Shape:
     community_code: str
     path: str
+    hue: int  # one tint per community, so neighbouring communities' cells can be told apart
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
 
 def district_map(bundle: ReferenceBundle) -> DistrictMap:
     rings = [(grid.community_code, ring) for grid in bundle.grids for ring in _rings(grid.geometry)]
+    hues = {code: hashlib.sha256(code.encode()).digest()[0] * 360 // 256 for code, _ in rings}
     lons = [point[0] for _, ring in rings for point in ring]
     lats = [point[1] for _, ring in rings for point in ring]
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
@@ -75,7 +77,8 @@ def district_map(bundle: ReferenceBundle) -> DistrictMap:
     shapes, sums = [], {}
     for community, ring in rings:
         points = [project(lon, lat) for lon, lat in ring]
-        shapes.append(Shape(community, "M" + "L".join(f"{x},{y}" for x, y in points) + "Z"))
+        path = "M" + "L".join(f"{x},{y}" for x, y in points) + "Z"
+        shapes.append(Shape(community, path, hues[community]))
         total = sums.setdefault(community, [0.0, 0.0, 0])
         for x, y in points:
             total[0], total[1], total[2] = total[0] + x, total[1] + y, total[2] + 1

@@ -60,6 +60,19 @@
     picker.hidden = false;
   }
 
+  // A category's own fields (a manhole cover's state…) show while it is chosen, and only they are sent.
+  function showAttributes() {
+    for (const block of form.querySelectorAll(".attributes")) {
+      block.hidden = block.dataset.category !== form.category.value;
+    }
+  }
+
+  function attributesOf() {
+    const chosen = form.querySelector(`.attributes[data-category="${form.category.value}"]`);
+    if (!chosen) return {};
+    return Object.fromEntries(Array.from(chosen.querySelectorAll("[name]"), (input) => [input.name, input.value]));
+  }
+
   function showErrors(errors) {
     for (const slot of form.querySelectorAll(".field-error")) {
       const name = slot.dataset.for;
@@ -110,6 +123,14 @@
         const result = await send(report);
         if (result.state === "offline") break;
         await forget(report.report_id); // sent, or refused for good: either way never sent again
+        if (result.state === "rejected") {
+          // Refused for good: put it back in the form with the reasons, so nothing is lost without a word.
+          form.category.value = report.fields.category;
+          form.description.value = report.fields.description;
+          showAttributes();
+          showErrors(result.errors);
+          outcome.textContent = "";
+        }
       }
     } finally {
       flushing = false;
@@ -125,6 +146,7 @@
       fields: {
         category: form.category.value, description: form.description.value,
         lat: form.lat.value, lon: form.lon.value, address: form.lat.value ? "" : form.address.value,
+        ...attributesOf(),
       },
       photos: Array.from(form.photos.files),
     };
@@ -146,6 +168,8 @@
     form.photos.value = "";
   });
 
+  form.category.addEventListener("change", showAttributes);
+  showAttributes();
   window.addEventListener("online", flush);
   setInterval(flush, 5000);
   locate();
