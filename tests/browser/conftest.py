@@ -151,14 +151,24 @@ async def browser(chromium_path: str) -> AsyncIterator[object]:
         await launched.close()
 
 
+def elsewhere(context, system: System) -> list[str]:
+    """What the pages of a context asked for anywhere but the console (a CDN, a service's own port…)."""
+    return [url for url in context.requested if not url.startswith(f"{system.console}/")]
+
+
 async def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 async def signed_in(browser, system: System, username: str, **options):
-    """A new browser context (its own cookies) with `username` signed in; returns (context, page)."""
+    """A new browser context (its own cookies) with `username` signed in; returns (context, page).
+
+    Every URL the pages ask for is recorded in `context.requested`: the console serves everything itself.
+    """
     context = await browser.new_context(base_url=system.console, **options)
+    context.requested = []
+    context.on("request", lambda request: context.requested.append(request.url))
     page = await context.new_page()
     await page.goto("/login")
     await page.fill("input[name=username]", username)

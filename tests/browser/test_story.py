@@ -14,7 +14,7 @@ from playwright.async_api import expect
 
 from shared.auth import issue_token
 from shared.settings import ServiceSettings
-from tests.browser.conftest import PASSWORD, make_account, screenshot, signed_in
+from tests.browser.conftest import PASSWORD, elsewhere, make_account, screenshot, signed_in
 
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 DESK = {"viewport": {"width": 1280, "height": 860}}
@@ -106,6 +106,7 @@ async def test_the_whole_story_from_old_mas_phone_to_the_closed_case(system, bro
     )
     await screenshot(watcher, "watcher-closed")
     for context in (admin, desk, phone, unit):
+        assert elsewhere(context, system) == []
         await context.close()
 
 
@@ -143,4 +144,34 @@ async def test_a_report_made_offline_is_kept_on_the_phone_and_sent_once_when_the
             )
         ).json()
     assert [report["description"] for report in mine].count(description) == 1
+    assert elsewhere(phone, system) == []
     await phone.close()
+
+
+async def test_the_docs_the_community_import_and_english_come_from_the_console_itself(
+    system, browser, people
+):
+    admin, page = await signed_in(browser, system, people["admin"], **DESK)
+    await page.goto("/docs/dispatch")
+    await expect(page.locator(".swagger-ui .info .title")).to_contain_text("grassroots dispatch")
+    await screenshot(page, "docs-dispatch")
+
+    await page.goto("/community")
+    csv = "姓名,手机号,社区\n张三,13912345678,WG-TJ\n李四,12345,WG-TJ\n王五,13987654321,nowhere\n"
+    await page.set_input_files(
+        "input[name=file]", {"name": "watchers.csv", "mimeType": "text/csv", "buffer": csv.encode()}
+    )
+    await page.click("form[hx-post='/community/import'] button")
+    rejects = page.locator("table.rejects tbody tr")
+    await expect(rejects).to_have_count(2)
+    await expect(rejects.nth(0)).to_contain_text("3")
+    await expect(rejects.nth(0)).to_contain_text("phone")
+    await expect(rejects.nth(1)).to_contain_text("community")
+    await screenshot(page, "community-import")
+
+    await page.click("text=English")
+    await expect(page.locator("header.top nav")).to_contain_text("Accounts")
+    await page.goto("/desk")
+    await expect(page.locator("h1")).to_have_text("Dispatcher desk")
+    assert elsewhere(admin, system) == []
+    await admin.close()

@@ -76,6 +76,9 @@ async def openapi(
         )
     document = answer.json()
     document["servers"] = [{"url": context.platform.urls[service]}]
+    # The locked swagger-ui-bundle (Swagger UI 4) refuses OpenAPI 3.1, which FastAPI writes; the documents use
+    # nothing of 3.1 that Swagger UI 4 cannot draw, so they are offered as 3.0.
+    document["openapi"] = "3.0.3"
     return Response(json.dumps(document), media_type="application/json")
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 import time
 
 from services.console.handlers import accounts
@@ -110,3 +114,28 @@ async def test_a_page_refuses_a_role_it_is_not_for(console, console_pool):
     await sign_in(console, "oldma")
     assert (await console.get("/desk")).status_code == 403
     assert (await console.get("/admin/accounts")).status_code == 403
+
+
+async def test_the_create_account_command_reads_the_password_from_stdin(infra, console_pool):
+    command = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.console",
+        "create-account",
+        "--username",
+        "admin",
+        "--role",
+        "admin",
+        "--display-name",
+        "区管理员",
+        env={**os.environ, "DATABASE_URL": infra.database_url("console"), "LOG_LEVEL": "WARNING"},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await command.communicate(f"{PASSWORD}\n".encode())
+    assert command.returncode == 0, err.decode()
+    assert json.loads(out.decode().strip().splitlines()[-1]) == {"created": "admin", "roles": ["admin"]}
+    async with console_pool.acquire() as conn:
+        made = await accounts.authenticate(conn, "admin", PASSWORD)
+    assert made is not None and made.display_name == "区管理员"
