@@ -175,3 +175,31 @@ async def test_the_docs_the_community_import_and_english_come_from_the_console_i
     await expect(page.locator("h1")).to_have_text("Dispatcher desk")
     assert elsewhere(admin, system) == []
     await admin.close()
+
+
+async def test_without_the_phones_location_the_watcher_picks_the_community_and_errors_show_by_their_field(
+    system, browser, people
+):
+    phone, watcher = await signed_in(browser, system, people["oldma"], **PHONE)  # geolocation not granted
+    await expect(watcher.locator("#community-picker")).to_be_visible()
+    await watcher.select_option("select[name=category]", "greenery.dead-branch")
+    await watcher.click("#report-form button[type=submit]")  # no description
+    await expect(watcher.locator(".field-error[data-for=description]")).not_to_be_empty()
+    await expect(watcher.locator("textarea[name=description]")).to_have_attribute("aria-invalid", "true")
+    await screenshot(watcher, "watcher-field-error")
+
+    description = f"树木枯枝摇摇欲坠 {uuid.uuid4().hex[:4]}"
+    await watcher.select_option("select[name=address]", "荣乐社区")
+    await watcher.fill("textarea[name=description]", description)
+    await watcher.click("#report-form button[type=submit]")
+    await expect(watcher.locator("#report-outcome")).to_have_text("已提交")
+    await expect(watcher.locator(".field-error[data-for=description]")).to_be_empty()
+    token = issue_token(ServiceSettings(service_name="test").auth_secret, people["oldma"], ["watcher"])
+    async with httpx.AsyncClient() as client:
+        mine = (
+            await client.get(
+                f"{system.urls['patrol']}/me/reports", headers={"Authorization": f"Bearer {token}"}
+            )
+        ).json()
+    assert [r["community_code"] for r in mine if r["description"] == description] == ["WG-RL"]
+    await phone.close()

@@ -118,10 +118,11 @@ async def events(
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                data = json.dumps(change.__dict__)
-                yield f"event: case\ndata: {data}\n\n"
+                # Only that something changed: every open page hears it, and a page asks its own API again
+                # with its own token, so no case of someone else's area is told here.
+                yield "event: case\ndata: {}\n\n"
                 if change.event_type in ARRIVALS:
-                    yield f"event: arrival\ndata: {data}\n\n"
+                    yield "event: arrival\ndata: {}\n\n"
         finally:
             broadcaster.forget(queue)
 
