@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import asyncpg
 from fastapi import APIRouter, Depends, Form, Request
@@ -79,11 +80,16 @@ async def logout(context: ConsoleContext = Depends(context_of)) -> Response:
 async def switch_language(
     code: str, request: Request, context: ConsoleContext = Depends(context_of)
 ) -> Response:
-    back = request.headers.get("referer") or "/"
-    response = RedirectResponse(
-        back if back.startswith(context.settings.console_public_url) or back.startswith("/") else "/",
-        status_code=303,
-    )
+    response = RedirectResponse(back_to(request.headers.get("referer")), status_code=303)
     if code in LANGUAGES:
         set_cookie(response, context, LANGUAGE_COOKIE, code, 365 * 86400)
     return response
+
+
+def back_to(referer: str | None) -> str:
+    """The page the switch was clicked on, as a path of this site (never another site's address)."""
+    if not referer:
+        return "/"
+    page = urlsplit(referer)
+    path = page.path if page.path.startswith("/") and not page.path.startswith("//") else "/"
+    return f"{path}?{page.query}" if page.query else path

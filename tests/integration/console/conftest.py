@@ -36,6 +36,8 @@ async def console_pool(infra, admin_db: asyncpg.Connection) -> AsyncIterator[asy
 
 @pytest.fixture
 async def dispatch_pool(infra, admin_db: asyncpg.Connection) -> AsyncIterator[asyncpg.Pool]:
+    """dispatch's cases emptied before, and again after (its outbox too: no event of these tests is left for a
+    later test's dispatch to publish)."""
     tables = ", ".join(f"dispatch.{table}" for table in DISPATCH_TABLES)
     await admin_db.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     pool = await create_pool(infra.database_url("dispatch"), "dispatch")
@@ -43,6 +45,7 @@ async def dispatch_pool(infra, admin_db: asyncpg.Connection) -> AsyncIterator[as
         await load_reference(conn, BUNDLE, at=SystemClock().now())
     yield pool
     await pool.close()
+    await admin_db.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tests.integration.console.conftest import make_account, sign_in
 from tests.integration.dispatch.helpers import a_report, case_of, deliver
+
+
+def reports_now():
+    """One report in Tuanjie community and one in Rongle, made now (not overdue: the sweeper leaves them be)."""
+    now = datetime.now(UTC)
+    return (
+        a_report(community_code="WG-TJ", reported_at=now),
+        a_report(community_code="WG-RL", with_location=False, reported_at=now),
+    )
 
 
 async def test_a_community_dispatchers_board_and_case_pages_leave_out_other_communities(
     console, console_pool, dispatch_pool, dispatch_context
 ):
-    ours, theirs = a_report(community_code="WG-TJ"), a_report(community_code="WG-RL", with_location=False)
+    ours, theirs = reports_now()
     for report in (ours, theirs):
         await deliver(dispatch_pool, dispatch_context, report)
     our_case, their_case = await case_of(dispatch_pool, ours), await case_of(dispatch_pool, theirs)
@@ -29,7 +40,7 @@ async def test_a_community_dispatchers_board_and_case_pages_leave_out_other_comm
 async def test_a_district_dispatcher_sees_every_community(
     console, console_pool, dispatch_pool, dispatch_context
 ):
-    ours, theirs = a_report(community_code="WG-TJ"), a_report(community_code="WG-RL", with_location=False)
+    ours, theirs = reports_now()
     for report in (ours, theirs):
         await deliver(dispatch_pool, dispatch_context, report)
     await make_account(console_pool, "district-desk", "dispatcher")

@@ -71,3 +71,12 @@ def test_an_apis_422_names_the_form_field():
         "photos": "not an image",
     }
     assert field_errors({"field": "report_id", "message": "no report"}) == {"report_id": "no report"}
+
+
+def test_the_language_switch_goes_back_to_a_page_of_this_site_only():
+    from services.console.api.signing_in import back_to
+
+    assert back_to("http://127.0.0.1:8005/desk?status=assigned") == "/desk?status=assigned"
+    assert back_to("https://evil.example/steal") == "/steal"
+    assert back_to("http://x//evil.example/") == "/"
+    assert back_to(None) == "/"
