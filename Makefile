@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 UV := .tools/bin/uv
 
-.PHONY: run demo test test-unit test-integration services migrate asyncapi lint clean
+.PHONY: run demo test test-unit test-integration services browser migrate asyncapi lint clean
 
 # uv (the lock file's installer) lives in a small venv of its own, so no system Python is touched.
 $(UV):
@@ -19,10 +19,13 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 services:
 	scripts/local-services
 
+browser:
+	scripts/browser
+
 migrate: $(VENV)/.synced services
 	$(PYTHON) -m services migrate
 
-## Run all four services against the local RabbitMQ and PostgreSQL (Ctrl-C stops them).
+## Run all four services and the console against the local RabbitMQ and PostgreSQL (Ctrl-C stops them).
 run: migrate
 	$(PYTHON) -m services run
 
@@ -31,7 +34,7 @@ demo: migrate
 	scripts/demo
 
 ## Run every test against the real RabbitMQ and PostgreSQL.
-test: $(VENV)/.synced services
+test: $(VENV)/.synced services browser
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 test-unit: $(VENV)/.synced

@@ -1,4 +1,5 @@
-"""The four grassroots services. Each folder has the same shape:
+"""The grassroots services: four that own the data, and the console (their web front end). Each folder has the
+same shape:
 
 bootstrap.py      the wiring: the ServiceDefinition (start reading here)
 context.py        its settings and its dependencies (clock, reference bundle, stores...)
@@ -17,7 +18,7 @@ import importlib
 
 from shared.runtime.definition import ServiceDefinition
 
-SERVICE_NAMES = ("patrol", "dispatch", "notify", "training")
+SERVICE_NAMES = ("patrol", "dispatch", "notify", "training", "console")
 
 
 def definition_of(name: str) -> ServiceDefinition:

@@ -2,7 +2,7 @@
 
 provision  create the database, and a role and a schema per service (needs ADMIN_DATABASE_URL)
 migrate    provision, then apply every service's migrations and load its reference data, as its own role
-run        run all four services, each in its own process (for development; compose runs them apart)
+run        run every service (the four and the console), each in its own process (for development; compose runs them apart)
 asyncapi   write each service's asyncapi.yaml (--check: fail if any is stale)
 diagram    redraw the README's architecture picture from the code (--check: fail if it is stale)
 """
@@ -39,6 +39,7 @@ class SystemSettings(BaseSettings):
     dispatch_db_password: str = "dispatch"
     notify_db_password: str = "notify"
     training_db_password: str = "training"
+    console_db_password: str = "console"
 
     def password(self, service: str) -> str:
         return getattr(self, f"{service}_db_password")

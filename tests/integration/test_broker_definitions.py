@@ -11,14 +11,13 @@ import aiormq
 import pytest
 
 from ops.broker_definitions import definitions, password_hash
+from services import SERVICE_NAMES
 from shared.messaging.topology import Topology
 from tests.support.broker import can_restart
 
 
 def test_passwords_are_never_stored_in_clear_and_each_hash_has_its_own_salt():
-    document = definitions(
-        {name: "pw-secret" for name in ("patrol", "dispatch", "notify", "training")}, ("admin", "pw-admin")
-    )
+    document = definitions({name: "pw-secret" for name in SERVICE_NAMES}, ("admin", "pw-admin"))
     assert "pw-secret" not in json.dumps(document)
     assert password_hash("secret") != password_hash("secret")
     # That RabbitMQ accepts these hashes is shown below: the service user logs in with its password.
@@ -33,7 +32,7 @@ def loaded_definitions(infra):
     run = uuid.uuid4().hex[:8]
     vhost, prefix = f"grassroots-defs-{run}", f"t{run}-"
     document = definitions(
-        {name: f"pw-{name}" for name in ("patrol", "dispatch", "notify", "training")},
+        {name: f"pw-{name}" for name in SERVICE_NAMES},
         (f"{prefix}admin", "pw-admin"),
         Topology(),
         vhost=vhost,
@@ -44,9 +43,7 @@ def loaded_definitions(infra):
         json.dump(document, out)
     subprocess.run(["rabbitmqctl", "import_definitions", path], check=True, capture_output=True)
     yield vhost, prefix
-    for user in [f"{prefix}admin"] + [
-        f"{prefix}{name}" for name in ("patrol", "dispatch", "notify", "training")
-    ]:
+    for user in [f"{prefix}admin"] + [f"{prefix}{name}" for name in SERVICE_NAMES]:
         subprocess.run(["rabbitmqctl", "delete_user", user], capture_output=True)
     subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True)
 

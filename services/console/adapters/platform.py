@@ -1,0 +1,80 @@
+"""The four public APIs, called with the signed-in person's own token: the console keeps none of their data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class ApiError(Exception):
+    """An API said no. `fields` maps a form field to its message when the API named one (422 `loc`)."""
+
+    status: int
+    message: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.message}"
+
+
+def field_errors(detail: Any) -> dict[str, str]:
+    """FastAPI's 422 detail (`[{"loc": [where, field, ...], "msg": ...}]`) as field → message."""
+    errors: dict[str, str] = {}
+    if isinstance(detail, list):
+        for item in detail:
+            if not isinstance(item, dict):
+                continue
+            loc = [str(part) for part in item.get("loc", []) if not isinstance(part, int)]
+            name = loc[-1] if loc else "form"
+            errors.setdefault(_form_field(name), str(item.get("msg", "invalid")))
+    elif isinstance(detail, dict) and "field" in detail:
+        errors[str(detail["field"])] = str(detail.get("message", "invalid"))
+    return errors
+
+
+def _form_field(name: str) -> str:
+    """`attribute[cover_state]` → `cover_state` (a category's own field); `photos[0]` → `photos`."""
+    if name.startswith("attribute[") and name.endswith("]"):
+        return name[len("attribute[") : -1]
+    return name.split("[")[0]
+
+
+def _message(detail: Any) -> str:
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, dict):
+        return str(detail.get("message") or detail)
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        return "; ".join(str(item.get("msg", "")) for item in detail)
+    return str(detail)
+
+
+class Platform:
+    def __init__(self, client: httpx.AsyncClient, urls: dict[str, str]) -> None:
+        self.client = client
+        self.urls = {name: url.rstrip("/") for name, url in urls.items()}
+
+    async def call(self, token: str | None, method: str, service: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = await self.client.request(
+                method, f"{self.urls[service]}{path}", headers=headers, **kwargs
+            )
+        except httpx.TransportError as error:
+            raise ApiError(503, f"{service} is not reachable: {error.__class__.__name__}") from None
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail")
+            except ValueError:
+                detail = response.text[:300]
+            raise ApiError(response.status_code, _message(detail), field_errors(detail))
+        return response.json() if response.content else None
+
+    async def raw(self, service: str, path: str) -> httpx.Response:
+        return await self.client.get(f"{self.urls[service]}{path}")
+
+    async def close(self) -> None:
+        await self.client.aclose()

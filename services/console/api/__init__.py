@@ -1,0 +1,13 @@
+"""The console's pages, each router a part of the story."""
+
+from services.console.api import admin, assets, community, desk, inbox, signing_in, watcher
+
+ROUTERS = [
+    signing_in.router,
+    watcher.router,
+    desk.router,
+    inbox.router,
+    community.router,
+    admin.router,
+    assets.router,
+]

@@ -1,0 +1,82 @@
+"""The console's plain rules: deadline colours, the board's scope, forgery tokens, the map, the APIs' errors."""
+
+from __future__ import annotations
+
+from services.console.adapters.platform import field_errors
+from services.console.domain import csrf
+from services.console.domain.deadlines import countdown, urgency
+from services.console.domain.map import district_map
+from services.console.domain.pages import home, may_see, missing_for
+from services.console.domain.scope import Scope
+from shared.reference import ReferenceBundle
+
+
+def test_a_deadline_turns_amber_under_a_day_red_under_two_hours_and_overdue_past_it():
+    assert [urgency(s) for s in (None, 3 * 86400, 86399, 7199, -1)] == [
+        "done",
+        "green",
+        "amber",
+        "red",
+        "overdue",
+    ]
+    assert countdown(2 * 86400 + 3 * 3600 + 15 * 60) == "2d 03:15"
+    assert countdown(-42 * 60) == "-00:42"
+
+
+def test_a_community_dispatcher_gets_their_own_community_whatever_the_filters_ask():
+    scope = Scope(community_code="WG-TJ")
+    assert scope.board_query({"community_code": "WG-RL", "status": "assigned", "evil": "x"}) == {
+        "community_code": "WG-TJ",
+        "status": "assigned",
+    }
+    assert scope.covers({"community_code": "WG-TJ", "street_code": "WG"})
+    assert not scope.covers({"community_code": "WG-RL", "street_code": "WG"})
+    assert Scope().board_query({"street_code": "WG", "overdue": ""}) == {"street_code": "WG"}
+
+
+def test_pages_by_role():
+    assert may_see(["watcher"], "/watcher") and not may_see(["watcher"], "/desk")
+    assert may_see(["admin"], "/desk")
+    assert home(["handler"]) == "/inbox" and home(["dispatcher"]) == "/desk"
+    assert missing_for(["handler", "watcher"], {"community_code": "WG-TJ"}) == ["unit_id"]
+
+
+def test_a_forgery_token_matches_its_own_seed_only():
+    seed = csrf.new_seed()
+    token = csrf.token_for("s" * 32, seed)
+    assert csrf.is_valid("s" * 32, seed, token)
+    assert not csrf.is_valid("s" * 32, csrf.new_seed(), token)
+    assert not csrf.is_valid("s" * 32, seed, None) and not csrf.is_valid("s" * 32, None, token)
+
+
+def test_the_map_draws_every_grid_and_pins_a_case_inside_the_picture():
+    drawn = district_map(ReferenceBundle.load())
+    assert len(drawn.shapes) >= 580 and drawn.height > 0
+    pin = drawn.pin(
+        {"case_id": "c-1", "status": "assigned", "community_code": "WG-TJ", "category": "x"}, "red"
+    )
+    assert pin is not None and 0 <= pin.x <= drawn.width and 0 <= pin.y <= drawn.height
+    assert drawn.pin({"case_id": "c-2", "status": "assigned", "community_code": "nowhere"}, "red") is None
+
+
+def test_an_apis_422_names_the_form_field():
+    detail = [
+        {"loc": ["body", "description"], "msg": "Field required"},
+        {"loc": ["body", "attribute[cover_state]"], "msg": "required"},
+        {"loc": ["body", "photos[0]"], "msg": "not an image"},
+    ]
+    assert field_errors(detail) == {
+        "description": "Field required",
+        "cover_state": "required",
+        "photos": "not an image",
+    }
+    assert field_errors({"field": "report_id", "message": "no report"}) == {"report_id": "no report"}
+
+
+def test_the_language_switch_goes_back_to_a_page_of_this_site_only():
+    from services.console.api.signing_in import back_to
+
+    assert back_to("http://127.0.0.1:8005/desk?status=assigned") == "/desk?status=assigned"
+    assert back_to("https://evil.example/steal") == "/steal"
+    assert back_to("http://x//evil.example/") == "/"
+    assert back_to(None) == "/"
