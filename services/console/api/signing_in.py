@@ -61,6 +61,8 @@ async def login(
         list(account.roles),
         lifetime=lifetime,
         community_code=account.community_code,
+        street_code=account.street_code,
+        unit_ids=[account.unit_id] if account.unit_id else [],
     )
     response = RedirectResponse(home(account.roles), status_code=303)
     set_cookie(response, context, SESSION_COOKIE, token, int(lifetime.total_seconds()))

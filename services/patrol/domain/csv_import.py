@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -62,6 +62,7 @@ REASONS = (
     "bad_value",
     "duplicate_in_file",
     "already_registered",
+    "not_your_community",
 )
 
 
@@ -102,6 +103,18 @@ class ParsedImport:
             else:
                 message = f"this phone is already registered to watcher {watcher_id}"
                 self.rejects.append(Reject(row.row, "phone", "already_registered", message))
+        self.rows = kept
+        self.rejects.sort(key=lambda reject: reject.row)
+
+    def reject_outside(self, covers: Callable[[str], bool]) -> None:
+        """Drop rows of a community the importer does not cover (a community worker imports their own)."""
+        kept: list[ImportRow] = []
+        for row in self.rows:
+            if covers(row.fields.community_code):
+                kept.append(row)
+            else:
+                message = "not a community this account covers"
+                self.rejects.append(Reject(row.row, "community", "not_your_community", message))
         self.rows = kept
         self.rejects.sort(key=lambda reject: reject.row)
 

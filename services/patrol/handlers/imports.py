@@ -7,6 +7,7 @@ writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -15,8 +16,16 @@ from services.patrol.handlers.watchers import active_phones, community_names, re
 from shared.unit_of_work import UnitOfWork
 
 
-async def import_watchers(uow: UnitOfWork, content: bytes, *, dry_run: bool = False) -> dict[str, Any]:
+async def import_watchers(
+    uow: UnitOfWork,
+    content: bytes,
+    *,
+    dry_run: bool = False,
+    covers: Callable[[str], bool] = lambda _community: True,
+) -> dict[str, Any]:
+    """`covers` says which communities the importer may register watchers in; other rows are rejected."""
     parsed = parse_watchers_csv(decode(content), community_names(uow.context.bundle))
+    parsed.reject_outside(covers)
     # Serialise imports so two files with the same people cannot both pass the duplicate check.
     await uow.conn.execute("SELECT pg_advisory_xact_lock(hashtext('patrol.watchers.import'))")
     parsed.reject_registered(await active_phones(uow.conn, [row.fields.phone for row in parsed.rows]))

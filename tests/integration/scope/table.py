@@ -2,7 +2,7 @@
 
 `Scoped` rows touch a community's, a unit's or a person's data: the request reaches for community A's (or unit A's,
 or a person of A's) thing, and every token that does not cover it must be refused (401, 403 or 404); a list that
-is not filtered by place may instead answer 200 without naming the thing (`hides`). `Open` rows are public or
+is not filtered by place may instead answer 200 without naming the thing (`hides`), and a command that refuses a row of another place may answer 200 saying so (`refuses`). `Open` rows are public or
 district-wide by design, or the caller's own by construction, with the reason.
 """
 
@@ -24,6 +24,7 @@ class Scoped:
     params: dict[str, str] = field(default_factory=dict)
     files: Callable[[Ids], Any] | None = None
     hides: str | None = None  # a 200 is right when its body does not name ids[hides]
+    refuses: Callable[[Any], bool] | None = None  # a 200 is right when its JSON body says it did nothing
 
     def request(self, ids: Ids) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"params": self.params}
@@ -61,6 +62,10 @@ PATROL: dict[tuple[str, str], Scoped | Open] = {
         files=lambda _: {
             "file": ("w.csv", f"display_name,phone,community\n新守望员,{phone()},{A}\n".encode(), "text/csv")
         },
+        # a community worker imports the rows of the communities they cover; the others are rejected, per row
+        refuses=lambda body: (
+            body["imported"] == 0 and [r["reason"] for r in body["rejects"]] == ["not_your_community"]
+        ),
     ),
     ("GET", "/watchers/{watcher_id}"): Scoped("/watchers/{watcher}"),
     ("PATCH", "/watchers/{watcher_id}"): Scoped(

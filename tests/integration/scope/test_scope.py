@@ -64,6 +64,8 @@ async def _refused(district: District, service: str, method: str, row: Scoped, h
         return None
     if row.hides and response.status_code == 200 and district.ids[row.hides] not in response.text:
         return None
+    if row.refuses and response.status_code == 200 and row.refuses(response.json()):
+        return None
     return response.status_code
 
 
