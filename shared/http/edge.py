@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from shared.http.blank import BLANK, blank_problems, requires_text
+from shared.http.fields import BLANK, datetime_problem, field_problems, is_datetime, requires_text
 from shared.http.values import NOT_JSON, Problem, checked_json, integer_problem, pairs_problems
 
 log = structlog.get_logger("shared.http.edge")
@@ -37,13 +38,16 @@ class RouteShape:
     integers: dict[str, frozenset[str]] = field(
         default_factory=lambda: {"path": frozenset(), "query": frozenset(), "body": frozenset()}
     )
+    datetimes: dict[str, frozenset[str]] = field(
+        default_factory=lambda: {"path": frozenset(), "query": frozenset(), "body": frozenset()}
+    )
     json_models: list[tuple[tuple[str, ...], type[BaseModel]]] = field(default_factory=list)
     takes_form: bool = False
     required_form_text: frozenset[str] = frozenset()
 
 
 _NO_ROUTE = RouteShape()
-_shapes: dict[int, RouteShape] = {}
+_shapes: dict[int, tuple[APIRoute, RouteShape]] = {}
 
 
 async def guard_request(request: Request) -> None:
@@ -53,8 +57,11 @@ async def guard_request(request: Request) -> None:
     shape = _shape_of(route) if isinstance(route, APIRoute) else _NO_ROUTE
     path, query = list(request.path_params.items()), request.query_params.multi_items()
     problems = pairs_problems("path", path) + pairs_problems("query", query)
-    problems += _integer_problems("path", path, shape.integers["path"])
-    problems += _integer_problems("query", query, shape.integers["query"])
+    for where, pairs in (("path", path), ("query", query)):
+        problems += _typed_problems(where, pairs, shape.integers[where], integer_problem, "int_too_large")
+        problems += _typed_problems(
+            where, pairs, shape.datetimes[where], datetime_problem, "datetime_parsing"
+        )
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json" or content_type.endswith("+json"):
         problems += _json_body_problems(await request.body(), shape)
@@ -62,7 +69,10 @@ async def guard_request(request: Request) -> None:
         form = await request.form()  # FastAPI parsed it already: this is its copy
         fields = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
         problems += pairs_problems("body", fields)
-        problems += _integer_problems("body", fields, shape.integers["body"])
+        problems += _typed_problems("body", fields, shape.integers["body"], integer_problem, "int_too_large")
+        problems += _typed_problems(
+            "body", fields, shape.datetimes["body"], datetime_problem, "datetime_parsing"
+        )
         problems += [
             Problem(("body", name), BLANK, "string_too_short")
             for name, value in fields
@@ -80,29 +90,34 @@ def _json_body_problems(body: bytes, shape: RouteShape) -> list[Problem]:
         value = document
         for key in loc[1:]:
             value = value.get(key) if isinstance(value, dict) else None
-        problems += blank_problems(model, value, loc)
+        problems += field_problems(model, value, loc)
     return problems
 
 
-def _integer_problems(where: str, pairs: Any, names: frozenset[str]) -> list[Problem]:
+def _typed_problems(
+    where: str, pairs: Any, names: frozenset[str], problem_of: Callable[[str], str | None], kind: str
+) -> list[Problem]:
     if not names:
         return []
     return [
-        Problem((where, name), problem, "int_too_large")
+        Problem((where, name), problem, kind)
         for name, value in pairs
-        if name in names and (problem := integer_problem(value))
+        if name in names and (problem := problem_of(value))
     ]
 
 
 def _shape_of(route: APIRoute) -> RouteShape:
-    shape = _shapes.get(id(route))
-    if shape is None:
-        shape = _shapes[id(route)] = _read_shape(route)
-    return shape
+    # Keyed by id (a route is unhashable); the route is kept with its shape so that the id of one that is gone
+    # (an app built and dropped, in tests) cannot lend its shape to a new one.
+    known = _shapes.get(id(route))
+    if known is None or known[0] is not route:
+        known = _shapes[id(route)] = (route, _read_shape(route))
+    return known[1]
 
 
 def _read_shape(route: APIRoute) -> RouteShape:
     integers: dict[str, set[str]] = {"path": set(), "query": set(), "body": set()}
+    datetimes: dict[str, set[str]] = {"path": set(), "query": set(), "body": set()}
     body_params = []
     dependants = [route.dependant]
     while dependants:
@@ -115,6 +130,7 @@ def _read_shape(route: APIRoute) -> RouteShape:
             ("body", dependant.body_params),
         ):
             integers[where].update(f.alias for f in fields if _is_integer(f.field_info.annotation))
+            datetimes[where].update(f.alias for f in fields if is_datetime(f.field_info.annotation))
     forms = [param for param in body_params if isinstance(param.field_info, Form)]
     models = [(param, _model(param.field_info.annotation)) for param in body_params]
     if len(body_params) == 1 and not forms and not getattr(body_params[0].field_info, "embed", False):
@@ -123,6 +139,7 @@ def _read_shape(route: APIRoute) -> RouteShape:
         json_models = [(("body", param.alias), model) for param, model in models if model is not None]
     return RouteShape(
         integers={where: frozenset(names) for where, names in integers.items()},
+        datetimes={where: frozenset(names) for where, names in datetimes.items()},
         json_models=json_models,
         takes_form=bool(forms),
         required_form_text=frozenset(param.alias for param in forms if requires_text(param.field_info)),

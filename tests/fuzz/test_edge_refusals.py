@@ -85,6 +85,23 @@ def test_nan_and_infinity_in_json_are_refused(call):
     assert refused_at(response) == [["body"]]
 
 
+def test_a_datetime_its_offset_takes_beyond_the_calendar_is_refused_naming_it(call):
+    session = {
+        "kind": "case_workshop",
+        "title": "案例工坊",
+        "place": "大东区党群服务中心",
+        "starts_at": "0001-01-01T00:00:00+14:00",
+        "ends_at": "0001-01-01T10:00:00+14:00",
+        "capacity": 10,
+    }
+    assert refused_at(call("training", "trainer", "POST", "/sessions", json=session)) == [
+        ["body", "starts_at"],
+        ["body", "ends_at"],
+    ]
+    url = "/statistics?by=unit&opened_from=0001-01-01T00:00:00%2B14:00"
+    assert refused_at(call("dispatch", "dispatcher", "GET", url)) == [["query", "opened_from"]]
+
+
 @pytest.mark.parametrize("action", ["return", "reassign"])
 def test_a_blank_reason_counts_as_no_reason(call, action):
     body = {"reason": "\t \n", "unit_id": "WG-office"}
