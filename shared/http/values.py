@@ -16,6 +16,8 @@ from typing import Any
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 MAX_JSON_DEPTH = 32
+# Path parameters are identifiers and codes; some become primary keys, and a btree row holds at most ~2.7 kB.
+MAX_PATH_PARAMETER_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ def pairs_problems(where: str, pairs: Iterable[tuple[str, str]]) -> list[Problem
     problems = []
     for name, value in pairs:
         problem = text_problem(name) or text_problem(value)
+        if problem is None and where == "path" and len(value) > MAX_PATH_PARAMETER_LENGTH:
+            problem = f"at most {MAX_PATH_PARAMETER_LENGTH} characters"
         if problem:
             problems.append(Problem((where, _printable(name)), problem))
     return problems

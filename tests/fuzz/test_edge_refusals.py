@@ -50,6 +50,13 @@ def test_a_nul_in_a_path_parameter_is_refused_naming_it(call):
     assert refused_at(call("notify", "admin", "GET", "/rules/r%00")) == [["path", "rule_id"]]
 
 
+def test_a_path_parameter_too_long_for_an_index_row_is_refused_naming_it(call):
+    unit_id = "".join(chr(0x4E00 + (index * 7919) % 20000) for index in range(1200))  # 3.6 kB, incompressible
+    body = {"kind": "property_company", "name_zh": "物业", "name_en": "Property"}
+    response = call("dispatch", "admin", "PUT", f"/admin/units/{unit_id}", json=body)
+    assert refused_at(response) == [["path", "unit_id"]]
+
+
 @pytest.mark.parametrize(
     ("service", "role", "url"),
     [

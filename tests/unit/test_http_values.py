@@ -8,6 +8,7 @@ from shared.http.values import (
     INT64_MAX,
     INT64_MIN,
     MAX_JSON_DEPTH,
+    MAX_PATH_PARAMETER_LENGTH,
     integer_problem,
     json_problems,
     pairs_problems,
@@ -59,3 +60,10 @@ def test_deep_nesting_is_refused_and_no_json_is_left_to_the_route():
     assert json_problems(deep)
     assert json_problems(b"[" * 100_000) == []  # not JSON: FastAPI answers it
     assert json_problems(b"{not json") == []
+
+
+def test_a_path_parameter_is_an_identifier_of_bounded_length():
+    [problem] = pairs_problems("path", [("unit_id", "长" * (MAX_PATH_PARAMETER_LENGTH + 1))])
+    assert problem.loc == ("path", "unit_id")
+    assert pairs_problems("path", [("unit_id", "长" * MAX_PATH_PARAMETER_LENGTH)]) == []
+    assert pairs_problems("query", [("q", "长" * 1000)]) == []
