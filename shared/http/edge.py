@@ -51,28 +51,19 @@ _shapes: dict[int, tuple[APIRoute, RouteShape]] = {}
 
 
 async def guard_request(request: Request) -> None:
-    """Refuse (422) path and query parameters, form fields and JSON bodies the database cannot store, integer
-    parameters beyond 64 bits, and required text that is only whitespace."""
+    """Refuse (422) path and query parameters, form fields and JSON bodies the database cannot store, integers
+    beyond 64 bits, datetimes beyond the calendar in UTC, and required text that is only whitespace."""
     route = request.scope.get("route")
     shape = _shape_of(route) if isinstance(route, APIRoute) else _NO_ROUTE
-    path, query = list(request.path_params.items()), request.query_params.multi_items()
-    problems = pairs_problems("path", path) + pairs_problems("query", query)
-    for where, pairs in (("path", path), ("query", query)):
-        problems += _typed_problems(where, pairs, shape.integers[where], integer_problem, "int_too_large")
-        problems += _typed_problems(
-            where, pairs, shape.datetimes[where], datetime_problem, "datetime_parsing"
-        )
+    problems = _named_problems("path", list(request.path_params.items()), shape)
+    problems += _named_problems("query", request.query_params.multi_items(), shape)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json" or content_type.endswith("+json"):
         problems += _json_body_problems(await request.body(), shape)
     elif content_type in _FORM_TYPES and shape.takes_form:
         form = await request.form()  # FastAPI parsed it already: this is its copy
         fields = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
-        problems += pairs_problems("body", fields)
-        problems += _typed_problems("body", fields, shape.integers["body"], integer_problem, "int_too_large")
-        problems += _typed_problems(
-            "body", fields, shape.datetimes["body"], datetime_problem, "datetime_parsing"
-        )
+        problems += _named_problems("body", fields, shape)
         problems += [
             Problem(("body", name), BLANK, "string_too_short")
             for name, value in fields
@@ -80,6 +71,14 @@ async def guard_request(request: Request) -> None:
         ]
     if problems:
         raise RequestValidationError([problem.as_error() for problem in problems])
+
+
+def _named_problems(where: str, pairs: list[tuple[str, str]], shape: RouteShape) -> list[Problem]:
+    return (
+        pairs_problems(where, pairs)
+        + _typed_problems(where, pairs, shape.integers[where], integer_problem, "int_too_large")
+        + _typed_problems(where, pairs, shape.datetimes[where], datetime_problem, "datetime_parsing")
+    )
 
 
 def _json_body_problems(body: bytes, shape: RouteShape) -> list[Problem]:
