@@ -6,6 +6,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import Depends, FastAPI
+from structlog.testing import capture_logs
 
 from shared.http.edge import guard_request, install_edge
 
@@ -31,13 +32,16 @@ def _app_raising(error: Exception) -> FastAPI:
         (asyncpg.UniqueViolationError("duplicate key value violates unique constraint"), 409),
     ],
 )
-async def test_a_database_error_caused_by_the_request_is_a_4xx_logged_as_a_defect(error, status, capsys):
+async def test_a_database_error_caused_by_the_request_is_a_4xx_logged_as_a_defect(error, status):
     transport = httpx.ASGITransport(app=_app_raising(error))
-    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
-        response = await client.post("/things")
+    with capture_logs() as logs:
+        async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
+            response = await client.post("/things")
     assert response.status_code == status
     assert response.json()["detail"][0]["loc"] == ["request"]
-    assert "defect" in capsys.readouterr().out
+    [entry] = logs
+    assert entry["log_level"] == "error" and entry["event"].startswith("defect:")
+    assert entry["path"] == "/things"
 
 
 async def test_integers_are_bounded_by_the_route_s_own_parameter_types():
