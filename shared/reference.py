@@ -103,7 +103,9 @@ class RoutingRule(_Frozen):
     scope_code: str | None = None
     unit_kind: UnitKind | None = None
     unit_id: str | None = None
-    priority: int = 0
+    priority: int = Field(
+        0, ge=-(2**31), le=2**31 - 1, description="Lower goes first among equals (a 32-bit integer)."
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> RoutingRule:

@@ -58,6 +58,11 @@ class ServiceSettings(MessagingSettings):
     database_pool_max: int = 10
     http_host: str = "0.0.0.0"
     http_port: int = 8000
+    max_request_bytes: int = Field(
+        80 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body the HTTP API reads (413 above it); patrol's reports carry up to 9 photos.",
+    )
     auth_secret: str = Field(
         "grassroots-development-secret-change-me",
         min_length=32,

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from shared.http.edge import guard_request, install_edge
 from shared.logging import configure_logging
 from shared.runtime.definition import ServiceDefinition
 from shared.runtime.service import ServiceRuntime
@@ -34,8 +35,13 @@ def create_app(
             await runtime.stop()
 
     app = FastAPI(
-        title=f"grassroots {definition.name}", description=definition.description, lifespan=lifespan
+        title=f"grassroots {definition.name}",
+        description=definition.description,
+        lifespan=lifespan,
+        dependencies=[Depends(guard_request)],
+        max_body_size=settings.max_request_bytes,
     )
+    install_edge(app)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.auth_secret = settings.auth_secret

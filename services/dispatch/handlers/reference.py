@@ -106,7 +106,9 @@ async def save_unit(conn: asyncpg.Connection, unit: dict[str, Any], *, by: str, 
 
 
 async def _check_rule(conn: asyncpg.Connection, rule: RoutingRule) -> None:
-    if rule.unit_id and not await conn.fetchval("SELECT true FROM units WHERE id = $1", rule.unit_id):
+    if rule.unit_id is not None and not await conn.fetchval(
+        "SELECT true FROM units WHERE id = $1", rule.unit_id
+    ):
         raise InvalidInput("unit_id", f"no unit {rule.unit_id}")
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -145,6 +146,13 @@ def parse_watchers_csv(text: str, communities: Mapping[str, str]) -> ParsedImpor
     first_line = text.split("\n", 1)[0]
     tabbed = "\t" in first_line and "," not in first_line  # Excel's "Unicode text" separates by tabs
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabbed else ",")
+    try:
+        return _parse(reader, communities)
+    except csv.Error as error:  # a field over csv's limit (128 KiB), or a quote that never closes
+        raise InvalidInput("file", f"not readable as CSV near row {reader.line_num}: {error}") from None
+
+
+def _parse(reader: Any, communities: Mapping[str, str]) -> ParsedImport:
     header = next(reader, None)
     if header is None:
         raise InvalidInput("file", "the file is empty; the first row must name the columns")
@@ -165,7 +173,13 @@ def parse_watchers_csv(text: str, communities: Mapping[str, str]) -> ParsedImpor
         if parsed.data_rows > MAX_ROWS:
             raise InvalidInput("file", f"more than {MAX_ROWS} rows; split the file")
         record = {name: value.strip() for name, value in zip(names, values, strict=False)}
-        row, problems = reader.line_num, []
+        row = reader.line_num
+        # PostgreSQL's text cannot hold a NUL character.
+        problems = [
+            (column, "bad_value", "must not contain a NUL character")
+            for column, value in record.items()
+            if column in COLUMNS and "\x00" in value
+        ]
         fields = _read_row(record, communities, problems)
         if fields is not None:
             earlier = first_row_with_phone.setdefault(fields.phone, row)

@@ -108,3 +108,18 @@ def test_mainland_mobile_numbers_are_normalised_to_eleven_digits(raw):
 def test_numbers_that_are_not_mainland_mobiles_are_refused(raw):
     with pytest.raises(ValueError):
         normalise_phone(raw)
+
+
+def test_a_nul_character_in_a_cell_rejects_its_row_naming_the_column():
+    text = f"display_name,phone,community\n老\x00马,13800138000,{CODES[0]}\n王芳,13900139000,{CODES[0]}\n"
+    parsed = parse_watchers_csv(text, NAMES)
+    assert _rejects(parsed) == [(2, "display_name", "bad_value")]
+    assert [row.row for row in parsed.rows] == [3]
+
+
+def test_a_field_beyond_the_csv_limit_is_a_file_error_not_a_crash():
+    text = f'display_name,phone,community\n"{"长" * 131_073}",13800138000,{CODES[0]}\n'
+    with pytest.raises(InvalidInput) as refused:
+        parse_watchers_csv(text, NAMES)
+    assert refused.value.field == "file"
+    assert "row 2" in refused.value.message
