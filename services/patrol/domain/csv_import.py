@@ -126,6 +126,14 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _looks_binary(text: str) -> bool:
+    """A header with control characters, or many of them anywhere: a photo or an archive, not a sheet. A stray one
+    in a cell is that row's problem (`bad_value`), not the file's."""
+    header = text.split("\n", 1)[0].rstrip("\r")
+    controls = len(_CONTROL.findall(text))
+    return bool(_CONTROL.search(header)) or controls > max(len(text) // 20, 0)
+
+
 def decode(content: bytes) -> str:
     """The text of an uploaded CSV, in whichever encoding a spreadsheet saved it; not text at all: refused."""
     encoding = next((name for bom, name in _BOMS if content.startswith(bom)), None)
@@ -134,9 +142,8 @@ def decode(content: bytes) -> str:
             text = content.decode(candidate)
         except UnicodeDecodeError:
             continue
-        if (bad := _CONTROL.search(text)) is not None:
-            offset = bad.start()
-            raise InvalidInput("file", f"not a text file: a control character at character {offset}")
+        if _looks_binary(text):
+            raise InvalidInput("file", "not a text file (control characters in the header or throughout)")
         return text
     raise InvalidInput("file", "neither UTF-8 nor GB18030 text; save the sheet as “CSV UTF-8”")
 
