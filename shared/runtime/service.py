@@ -150,4 +150,9 @@ class ServiceRuntime:
         checks["broker"] = "ok" if connected else "unavailable"
         relay_alive = self._relay_task is not None and not self._relay_task.done()
         checks["outbox_relay"] = "ok" if relay_alive else "stopped"
+        if self.definition.readiness is not None:
+            try:
+                checks.update(await self.definition.readiness(self))
+            except Exception as error:
+                checks[self.definition.name] = f"unavailable: {error!r}"
         return checks
