@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
@@ -66,11 +65,14 @@ def _clean_and_trim(data: bytes, field: str, max_bytes: int) -> CleanPhoto:
         _give_freed_memory_back()
 
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
+try:  # glibc's; elsewhere (musl, macOS) freed memory is returned without being asked
+    _malloc_trim = ctypes.CDLL(None).malloc_trim
+except AttributeError:
+    _malloc_trim = None
 
 
 def _give_freed_memory_back() -> None:
-    # glibc keeps the freed pixel buffers of a decode in its arenas (the threshold above which it maps memory
-    # rises after the first large free); trimming returns them to the system, so RSS falls after a burst.
-    if _libc is not None and hasattr(_libc, "malloc_trim"):
-        _libc.malloc_trim(0)
+    # glibc can keep the freed pixel buffers of a decode in its arenas; trimming returns them to the system at
+    # once, so RSS falls back after a burst.
+    if _malloc_trim is not None:
+        _malloc_trim(0)

@@ -9,6 +9,7 @@ import asyncio
 import io
 import os
 import struct
+import time
 import zlib
 
 import httpx
@@ -91,6 +92,18 @@ async def upload_all(base_url: str, photos: list[bytes]) -> list[httpx.Response]
         return await asyncio.gather(*(upload(photo) for photo in photos))
 
 
+async def health_latency_while(base_url: str, work: asyncio.Task) -> float:
+    """The slowest /healthz answer while `work` runs, in seconds."""
+    slowest = 0.0
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        while not work.done():
+            started = time.monotonic()
+            await client.get("/healthz")
+            slowest = max(slowest, time.monotonic() - started)
+            await asyncio.sleep(0.05)
+    return slowest
+
+
 async def test_twenty_forty_megapixel_pngs_at_once_are_refused_by_their_header_and_memory_stays_low(
     patrol_process, forty_megapixel_png
 ):
@@ -109,11 +122,18 @@ async def test_twenty_photos_at_the_limits_at_once_keep_memory_bounded_and_busy_
     patrol_process, photos_at_the_limits
 ):
     process, base_url = patrol_process
-    responses = await upload_all(base_url, photos_at_the_limits * (AT_ONCE // 2))
+    uploads = asyncio.create_task(upload_all(base_url, photos_at_the_limits * (AT_ONCE // 2)))
+    slowest_health = await health_latency_while(base_url, uploads)
+    responses = await uploads
     statuses = [r.status_code for r in responses]
     memory = memory_mb(process.pid)
-    print(f"patrol: peak RSS {memory['VmHWM']:.0f} MB, {memory['VmRSS']:.0f} MB after; answers {statuses}")
+    print(
+        f"patrol: peak RSS {memory['VmHWM']:.0f} MB, {memory['VmRSS']:.0f} MB after; "
+        f"slowest /healthz {slowest_health * 1000:.0f} ms; answers {statuses}"
+    )
     assert memory["VmHWM"] < RSS_LIMIT_MB, memory
+    assert memory["VmRSS"] < RSS_LIMIT_MB / 2, "the decoded pixels' memory goes back to the system"
+    assert slowest_health < 2.0, "decoding runs in worker threads: the event loop keeps answering"
     assert set(statuses) <= {201, 503}, [r.text for r in responses]
     assert 201 in statuses
     assert all(int(r.headers["Retry-After"]) >= 1 for r in responses if r.status_code == 503)
