@@ -28,6 +28,7 @@ from shared.events.structured import read_stream, to_structured
 from shared.messaging import dead_letters
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from shared.messaging.topology import Topology
+from shared.settings import enforce_secrets, weak_secrets
 
 DESCRIPTION = """Event tools for grassroots operators and developers.
 
@@ -207,6 +208,11 @@ async def broker_definitions(args: argparse.Namespace, settings: OpsSettings) ->
     if missing:
         print(f"set {', '.join(missing)}", file=sys.stderr)
         return 2
+    problems = weak_secrets({"RABBITMQ_ADMIN_PASSWORD": os.environ["RABBITMQ_ADMIN_PASSWORD"]})
+    for service in SERVICE_NAMES:
+        variable = f"{service.upper()}_AMQP_PASSWORD"
+        problems += weak_secrets({variable: os.environ[variable]}, names=[service])
+    enforce_secrets(settings.environment, problems)  # production refuses example or short passwords
     document = render_definitions(
         {service: os.environ[f"{service.upper()}_AMQP_PASSWORD"] for service in SERVICE_NAMES},
         (os.environ["RABBITMQ_ADMIN_USER"], os.environ["RABBITMQ_ADMIN_PASSWORD"]),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from shared.settings import LOCAL_ADMIN_DATABASE_URL, MessagingSettings
+from shared.settings import LOCAL_ADMIN_DATABASE_URL, Environment, MessagingSettings
 
 
 class OpsSettings(MessagingSettings):
+    environment: Environment = "development"  # production: broker-definitions refuses example passwords
     admin_database_url: str = LOCAL_ADMIN_DATABASE_URL
     patrol_url: str = "http://127.0.0.1:8001"
     dispatch_url: str = "http://127.0.0.1:8002"

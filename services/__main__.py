@@ -26,7 +26,7 @@ from shared.db.url import database_name, with_user
 from shared.logging import configure_logging, get_logger
 from shared.runtime.cli import run_command, write_asyncapi
 from shared.runtime.diagram import mermaid, replace_in
-from shared.settings import LOCAL_ADMIN_DATABASE_URL
+from shared.settings import LOCAL_ADMIN_DATABASE_URL, Environment, enforce_secrets, url_password, weak_secrets
 
 log = get_logger("services")
 
@@ -34,6 +34,7 @@ log = get_logger("services")
 class SystemSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    environment: Environment = "development"
     admin_database_url: str = LOCAL_ADMIN_DATABASE_URL
     patrol_db_password: str = "patrol"
     dispatch_db_password: str = "dispatch"
@@ -43,6 +44,13 @@ class SystemSettings(BaseSettings):
 
     def password(self, service: str) -> str:
         return getattr(self, f"{service}_db_password")
+
+    def check_secrets(self) -> list[str]:
+        """Production refuses the admin's and the service roles' default or example passwords."""
+        problems = weak_secrets({"ADMIN_DATABASE_URL": url_password(self.admin_database_url)})
+        for name in SERVICE_NAMES:
+            problems += weak_secrets({f"{name.upper()}_DB_PASSWORD": self.password(name)}, names=[name])
+        return enforce_secrets(self.environment, problems)
 
     def database_url(self, service: str) -> str:
         return with_user(self.admin_database_url, service, self.password(service))
@@ -101,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = SystemSettings()
     configure_logging("services", log_format=os.environ.get("LOG_FORMAT", "auto"))
+    if args.command in ("provision", "migrate"):
+        settings.check_secrets()
     if args.command == "provision":
         asyncio.run(provision_all(settings))
         return 0

@@ -95,6 +95,11 @@ class Unit(_Frozen):
     street_code: str | None = None
     community_code: str | None = None
     contacts: list[UnitContact] = Field(default_factory=list)
+    routing_default: bool = Field(
+        True,
+        description="Routing picks this unit where several of its kind could be meant in its place (at most "
+        "one per kind and place); a unit an admin adds is not one unless marked.",
+    )
 
 
 class RoutingRule(_Frozen):
@@ -218,6 +223,13 @@ class ReferenceBundle(_Frozen):
             f"rule {r.category}: unknown unit {r.unit_id}"
             for r in self.routing
             if r.unit_id and r.unit_id not in units
+        ]
+        places = [(u.kind, u.street_code, u.community_code) for u in self.units if u.routing_default]
+        problems += [
+            f"units of kind {kind} in {community or street or 'the district'}: more than one routing_default"
+            for kind, street, community in sorted(
+                {place for place in places if places.count(place) > 1}, key=str
+            )
         ]
         if not any(u.kind == "district_office" for u in self.units):
             problems.append("no district_office unit to escalate to")

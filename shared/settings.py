@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.logging import get_logger
 
 DEVELOPMENT_SEAL_KEY = "grassroots-development-contact-seal-key-change-me"
 DEFAULT_BUNDLE = Path(__file__).resolve().parent.parent / "deploy" / "reference" / "dadong-sample"
 LOCAL_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_ADMIN_DATABASE_URL = "postgresql://postgres:postgres@127.0.0.1:5432/grassroots"
+Environment = Literal["development", "production"]
 
 
 class MessagingSettings(BaseSettings):
@@ -50,6 +56,10 @@ class ServiceSettings(MessagingSettings):
     """Everything one service process reads from its environment."""
 
     service_name: str = Field(description="patrol, dispatch, notify or training; set by the service itself.")
+    environment: Environment = Field(
+        "development",
+        description="`production` refuses to start with a default or example secret (compose sets it).",
+    )
     database_url: str = Field(
         "",
         description="The service's own role on the shared database; defaults to a local role named after it.",
@@ -86,8 +96,98 @@ class ServiceSettings(MessagingSettings):
         description="Seals contact details in events for notify (shared/contacts.py). Set it in production.",
     )
     reference_bundle: Path = Field(DEFAULT_BUNDLE, description="Folder of the reference bundle to load.")
+    seals_contacts: ClassVar[bool] = (
+        True  # a service that never seals nor opens contacts is not given the key
+    )
 
     def model_post_init(self, __context: object) -> None:
         if not self.database_url:
             name = self.service_name
             self.database_url = f"postgresql://{name}:{name}@127.0.0.1:5432/grassroots"
+
+    def secrets(self) -> dict[str, str | None]:
+        """Every secret this service reads, by variable; a service with more adds its own."""
+        secrets = {
+            "AUTH_SECRET": self.auth_secret,
+            "DATABASE_URL": url_password(self.database_url),
+            "RABBITMQ_URL": url_password(self.rabbitmq_url),
+        }
+        if self.seals_contacts:
+            secrets["CONTACT_SEAL_KEY"] = self.contact_seal_key
+        return secrets
+
+    def check_secrets(self) -> list[str]:
+        """Refuse (in production) or list (in development) the secrets that are defaults; see `weak_secrets`."""
+        return enforce_secrets(
+            self.environment,
+            weak_secrets(self.secrets(), names=(self.service_name,), defaults=_defaults(self)),
+        )
+
+
+# No default secret runs in production. A secret is refused when it is one of the code's defaults, a value of
+# `.env.example` (whose values are listed here, since the image does not carry that file; a test keeps the two
+# alike), a password equal to the name of its service, or shorter than 32 characters. Credentials that a
+# provider issues (SMTP, SMS, robots) keep their own length and are only checked against the examples.
+MIN_SECRET_LENGTH = 32
+EXAMPLE_SECRETS = frozenset(
+    {
+        "change-me-postgres",
+        "change-me-patrol-db",
+        "change-me-dispatch-db",
+        "change-me-notify-db",
+        "change-me-training-db",
+        "change-me-rabbitmq-admin",
+        "change-me-patrol-amqp",
+        "change-me-dispatch-amqp",
+        "change-me-notify-amqp",
+        "change-me-training-amqp",
+        "change-me-to-a-long-random-secret-of-64-hex-chars",
+        "change-me-to-another-long-random-secret-64-hex",
+        "change-me-to-a-third-long-random-secret-64-hex",
+    }
+)
+LOCAL_PASSWORDS = frozenset({"guest", "postgres"})  # the local broker's and database's own
+PROVIDER_ISSUED = frozenset({"SMTP_PASSWORD", "SMS_GATEWAY_TOKEN", "DINGTALK_ROBOT_SECRET"})
+
+
+class DefaultSecretRefused(SystemExit):
+    """A production process was given a secret anyone can know: it stops, with a message naming each variable."""
+
+
+def url_password(url: str) -> str | None:
+    return urlsplit(url).password if url else None
+
+
+def weak_secrets(
+    secrets: Mapping[str, str | None], *, names: Iterable[str] = (), defaults: Iterable[str] = ()
+) -> list[str]:
+    """'VARIABLE: why' for each secret that must not run in production; unset optional ones are skipped."""
+    known = EXAMPLE_SECRETS | LOCAL_PASSWORDS | {value for value in defaults if value}
+    names = {name.lower() for name in names}
+    problems = []
+    for variable, value in secrets.items():
+        if value is None:
+            continue
+        if value in known or "change-me" in value.lower():
+            problems.append(f"{variable}: a default or example value")
+        elif value.lower() in names:
+            problems.append(f"{variable}: the password is the service's name")
+        elif variable not in PROVIDER_ISSUED and len(value) < MIN_SECRET_LENGTH:
+            problems.append(f"{variable}: shorter than {MIN_SECRET_LENGTH} characters")
+    return problems
+
+
+def enforce_secrets(environment: Environment, problems: list[str]) -> list[str]:
+    """In production, raise naming every weak secret; in development, say so in one warning line."""
+    if not problems:
+        return problems
+    if environment == "production":
+        raise DefaultSecretRefused("refusing to start in production with " + "; ".join(problems))
+    get_logger("shared.settings").warning(
+        "development secrets in use; ENVIRONMENT=production refuses them", secrets=problems
+    )
+    return problems
+
+
+def _defaults(settings: BaseSettings) -> list[str]:
+    return [field.default for field in type(settings).model_fields.values() if isinstance(field.default, str)]

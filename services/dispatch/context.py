@@ -15,6 +15,7 @@ from shared.settings import ServiceSettings
 
 
 class DispatchSettings(ServiceSettings):
+    seals_contacts = False
     deadline_hours: dict[str, float] = Field(
         default_factory=lambda: {"urgent": 2, "high": 24, "normal": 72, "low": 168},
         description="Time a unit has to resolve a case, by severity (JSON object, hours).",

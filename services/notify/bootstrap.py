@@ -5,6 +5,7 @@ from pathlib import Path
 from services.notify.api import ROUTERS
 from services.notify.context import NotifySettings, build_context
 from services.notify.handlers.background import deliver
+from services.notify.handlers.unreachable import channels_ready
 from services.notify.subscriptions import PUBLISHES, SUBSCRIPTIONS
 from shared.runtime import ServiceDefinition
 
@@ -23,4 +24,5 @@ def definition() -> ServiceDefinition:
         settings_class=NotifySettings,
         context_factory=build_context,
         background=[deliver],
+        readiness=channels_ready,
     )

@@ -83,6 +83,15 @@ class NotifySettings(ServiceSettings):
         "within it (this process's own at once). 0 reads the rules for every event.",
     )
 
+    def secrets(self) -> dict[str, str | None]:
+        return {
+            **super().secrets(),
+            "WEBHOOK_SECRET": self.webhook_secret,
+            "SMTP_PASSWORD": self.smtp_password,
+            "SMS_GATEWAY_TOKEN": self.sms_gateway_token,
+            "DINGTALK_ROBOT_SECRET": self.dingtalk_robot_secret,
+        }
+
 
 @dataclass
 class NotifyContext:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import Field
 
 from services.patrol.adapters.photo_store import FilesystemPhotoStore, PhotoStore
+from services.patrol.handlers.photos import PhotoCleaner
 from shared.clock import Clock, SystemClock
 from shared.reference import ReferenceBundle
 from shared.settings import ServiceSettings
@@ -23,6 +25,14 @@ class PatrolSettings(ServiceSettings):
         "Open311 discovery are built from it. Empty: this process's own port on 127.0.0.1, for development.",
     )
     max_photo_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest photo accepted.")
+    photo_decode_concurrency: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Photos decoded at once (default: the number of cores); each holds up to 64 MB while it does.",
+    )
+    photo_decode_wait_seconds: float = Field(
+        2.0, ge=0, description="How long a photo waits for a decoding slot before the upload is answered 503."
+    )
     open311_contact: str = Field(
         "大东区基层治理指挥中心 Dadong district governance centre",
         description="Who to contact about the Open311 API (its discovery document says so).",
@@ -42,6 +52,13 @@ class PatrolContext:
     photos: PhotoStore
     # the bundle version known to be in the schema, so the check runs once per process
     reference_loaded: set[str] = field(default_factory=set)
+    photo_cleaner: PhotoCleaner = field(init=False)
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        self.photo_cleaner = PhotoCleaner(
+            settings.photo_decode_concurrency, settings.photo_decode_wait_seconds, settings.max_photo_bytes
+        )
 
     def photo_url(self, file_name: str) -> str:
         return f"{self.settings.public_base_url.rstrip('/')}/photos/{file_name}"

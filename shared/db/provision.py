@@ -9,6 +9,24 @@ import asyncpg
 
 from shared.db.url import with_database
 
+# Large objects live outside every schema, in one table of the whole database, and any role may make them: a
+# service role could fill the disk where its schema's privileges do not reach. No service uses them, so every
+# server-side large-object function is taken from PUBLIC (lo_import/lo_export already are, by PostgreSQL).
+_REVOKE_LARGE_OBJECTS = """
+DO $$
+DECLARE function regprocedure;
+BEGIN
+    FOR function IN
+        SELECT p.oid::regprocedure FROM pg_proc p
+         WHERE p.pronamespace = 'pg_catalog'::regnamespace
+           AND (p.proname LIKE 'lo\\_%' OR p.proname IN ('loread', 'lowrite'))
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', function);
+    END LOOP;
+END
+$$
+"""
+
 
 async def _create_database(admin_url: str, database: str) -> None:
     conn = await asyncpg.connect(with_database(admin_url, "postgres"))
@@ -51,6 +69,7 @@ async def provision(admin_url: str, database: str, roles: dict[str, str]) -> Non
         await cluster_lock.execute("SELECT pg_advisory_lock(hashtext('grassroots.provision'))")
         await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
         await conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        await conn.execute(_REVOKE_LARGE_OBJECTS)
         for role, password in roles.items():
             await _create_role(conn, role, password)
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{role}" AUTHORIZATION "{role}"')

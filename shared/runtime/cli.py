@@ -22,7 +22,9 @@ from shared.settings import ServiceSettings
 def settings_for(definition: ServiceDefinition) -> ServiceSettings:
     """The environment's settings; the service's own port unless HTTP_PORT says otherwise."""
     defaults = {} if "HTTP_PORT" in os.environ else {"http_port": definition.http_port}
-    return definition.settings_class(service_name=definition.name, **defaults)
+    settings = definition.settings_class(service_name=definition.name, **defaults)
+    settings.check_secrets()  # production refuses a default or example secret
+    return settings
 
 
 async def migrate(definition: ServiceDefinition, settings: ServiceSettings) -> list[str]:

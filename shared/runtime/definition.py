@@ -51,6 +51,12 @@ class ServiceDefinition:
             "first on stop"
         },
     )
+    readiness: Callable[[Any], Awaitable[Mapping[str, str]]] | None = field(
+        default=None,
+        metadata={
+            "doc": "the service's own checks for /readyz, given the ServiceRuntime: name → 'ok' or what is wrong"
+        },
+    )
 
     @property
     def source(self) -> str:

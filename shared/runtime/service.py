@@ -148,4 +148,9 @@ class ServiceRuntime:
         )
         checks["broker"] = "ok" if connected else "unavailable"
         checks.update(self.supervisor.states())  # each background task by name: "ok" while it runs
+        if self.definition.readiness is not None:
+            try:
+                checks.update(await self.definition.readiness(self))
+            except Exception as error:
+                checks[self.definition.name] = f"unavailable: {error!r}"
         return checks

@@ -34,6 +34,26 @@ async def test_a_service_role_is_refused_on_another_services_schema(infra):
         await patrol.close()
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT lo_create(0)",
+        "SELECT lo_creat(-1)",
+        "SELECT lo_from_bytea(0, '\\x00'::bytea)",
+        "SELECT lo_open(1, 262144)",
+        "SELECT lo_unlink(1)",
+    ],
+)
+async def test_a_service_role_may_not_make_or_touch_large_objects(infra, statement):
+    patrol = await asyncpg.connect(infra.database_url("patrol"))
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied for function lo"):
+            await patrol.fetchval(statement)
+        assert await patrol.fetchval("SELECT count(*) FROM pg_largeobject_metadata") == 0
+    finally:
+        await patrol.close()
+
+
 async def test_provisioning_twice_changes_nothing(infra):
     await provision(infra.admin_url, infra.database, {"patrol": "patrol"})
     patrol = await asyncpg.connect(infra.database_url("patrol"))

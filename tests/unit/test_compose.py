@@ -16,6 +16,7 @@ from ops.cli import parser as ops_parser
 from ops.settings import OpsSettings
 from services import SERVICE_NAMES, definition_of
 from services.__main__ import SystemSettings
+from shared.settings import EXAMPLE_SECRETS, PROVIDER_ISSUED
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
@@ -68,8 +69,12 @@ def test_the_set_up_jobs_run_real_commands_and_read_what_they_are_given():
     assert set(SERVICES["broker-definitions"]["environment"]) <= allowed
 
 
+VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(:?[?-][^}]*)?\}")  # ${NAME}, ${NAME:?message}, ${NAME:-default}
+
+
 def test_every_variable_the_file_uses_has_a_line_in_env_example():
-    used = set(re.findall(r"\$\{([A-Z0-9_]+)\}", COMPOSE_TEXT))
+    used = {name for name, _ in VARIABLE.findall(COMPOSE_TEXT)}
+    assert used, "no variables found: the pattern no longer matches the file"
     example = (ROOT / ".env.example").read_text()
     defined = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.MULTILINE))
     assert used <= defined, f"missing from .env.example: {sorted(used - defined)}"
@@ -94,3 +99,40 @@ def test_the_image_is_multi_stage_installs_from_the_lock_file_and_runs_unprivile
     assert user and user[-1] not in {"root", "0"}
     for copied in re.findall(r"^COPY (?!--from)(\S+)", dockerfile, flags=re.MULTILINE):
         assert (ROOT / copied).exists(), f"the Dockerfile copies {copied}, which does not exist"
+
+
+def _is_secret(name: str) -> bool:
+    return name.endswith(("_PASSWORD", "_SECRET", "_KEY"))
+
+
+def test_every_secret_is_passed_with_a_guard_so_compose_stops_when_it_is_unset():
+    uses = VARIABLE.findall(COMPOSE_TEXT)
+    secrets = {name for name, _ in uses if _is_secret(name)}
+    assert {"AUTH_SECRET", "CONTACT_SEAL_KEY", "WEBHOOK_SECRET", "POSTGRES_PASSWORD"} <= secrets
+    assert {f"{name.upper()}_DB_PASSWORD" for name in SERVICE_NAMES} <= secrets
+    assert {f"{name.upper()}_AMQP_PASSWORD" for name in SERVICE_NAMES} | {
+        "RABBITMQ_ADMIN_PASSWORD"
+    } <= secrets
+    unguarded = sorted({name for name, guard in uses if _is_secret(name) and not guard.startswith(":?")})
+    assert not unguarded, f"secrets passed without ${{NAME:?...}}: {unguarded}"
+
+
+@pytest.mark.parametrize("name", [*SERVICE_NAMES, "migrate", "broker-definitions"])
+def test_every_process_of_ours_runs_in_production(name):
+    assert SERVICES[name]["environment"]["ENVIRONMENT"] == "production"
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_each_service_is_given_every_secret_it_reads(name):
+    settings = definition_of(name).settings_class(service_name=name)
+    needed = {variable for variable in settings.secrets() if variable not in PROVIDER_ISSUED}
+    given = set(SERVICES[name]["environment"])
+    assert needed <= given, f"{name} would run on the default of {sorted(needed - given)}"
+
+
+def test_every_secret_of_env_example_is_known_as_an_example_to_the_production_check():
+    example = (ROOT / ".env.example").read_text()
+    values = dict(re.findall(r"^([A-Z0-9_]+)=(.*)$", example, flags=re.MULTILINE))
+    secrets = {name: value for name, value in values.items() if _is_secret(name)}
+    assert len(secrets) >= 12
+    assert {name: value for name, value in secrets.items() if value not in EXAMPLE_SECRETS} == {}

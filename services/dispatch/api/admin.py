@@ -26,6 +26,11 @@ class UnitBody(BaseModel):
     street_code: str | None = None
     community_code: str | None = None
     active: bool = True
+    routing_default: bool = Field(
+        False,
+        description="Routing picks this unit where several of its kind could be meant in its place (at most one "
+        "per kind and place); otherwise only when it is the only one.",
+    )
 
 
 @router.get("/units", summary="Units (filter by kind, street, community)")
@@ -56,10 +61,11 @@ async def put_unit(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
-    async with reference.changing_reference(pool, context) as conn:
-        return await reference.save_unit(
-            conn, {"id": unit_id, **body.model_dump()}, by=principal.subject, at=context.clock.now()
-        )
+    with answered():
+        async with reference.changing_reference(pool, context) as conn:
+            return await reference.save_unit(
+                conn, {"id": unit_id, **body.model_dump()}, by=principal.subject, at=context.clock.now()
+            )
 
 
 @router.get("/routing-rules", summary="Routing rules, in evaluation order within each scope")

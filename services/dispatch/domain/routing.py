@@ -5,6 +5,10 @@ street before district, then an exact category before a wildcard, then lower pri
 the unit of that kind in the community, else in the street (a street-level unit), else a district-wide one; a
 rule that does not resolve is skipped. When nothing resolves, the street office takes the case, with a note.
 Escalation goes unit → street office → district office.
+
+Where several units could be meant (two of a kind in one place, two street offices), the one marked
+`routing_default` is (the reference bundle marks its units; an admin marks one through the API), or else the only
+one; never the first by id, so a unit an admin adds, whatever its name, takes nothing it was not given.
 """
 
 from __future__ import annotations
@@ -23,6 +27,16 @@ class UnitRecord:
     kind: str
     street_code: str | None = None
     community_code: str | None = None
+    routing_default: bool = False
+
+
+def chosen(units: Iterable[UnitRecord]) -> UnitRecord | None:
+    """The unit marked as the default among `units`, else the only one; None when that leaves a choice."""
+    units = list(units)
+    defaults = [unit for unit in units if unit.routing_default]
+    if len(defaults) == 1:
+        return defaults[0]
+    return units[0] if len(units) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,7 @@ def resolve_kind(
     )
     for tier in tiers:
         if tier:
-            return min(tier, key=lambda unit: unit.id)
+            return chosen(tier)
     return None
 
 
@@ -108,10 +122,8 @@ def route(
 
 
 def street_office(street_code: str, units: Iterable[UnitRecord]) -> UnitRecord | None:
-    offices = [u for u in units if u.kind == "street_office" and u.street_code == street_code]
-    return min(offices, key=lambda unit: unit.id) if offices else None
+    return chosen(u for u in units if u.kind == "street_office" and u.street_code == street_code)
 
 
 def district_office(units: Iterable[UnitRecord]) -> UnitRecord | None:
-    offices = [u for u in units if u.kind == "district_office"]
-    return min(offices, key=lambda unit: unit.id) if offices else None
+    return chosen(u for u in units if u.kind == "district_office")

@@ -18,7 +18,16 @@ from services.dispatch.domain.errors import CaseNotFound, InvalidInput
 from shared.db.pool import connect
 from shared.reference import ReferenceBundle, RoutingRule
 
-UNIT_FIELDS = ("id", "kind", "name_zh", "name_en", "street_code", "community_code", "active")
+UNIT_FIELDS = (
+    "id",
+    "kind",
+    "name_zh",
+    "name_en",
+    "street_code",
+    "community_code",
+    "active",
+    "routing_default",
+)
 RULE_FIELDS = ("category", "scope", "scope_code", "unit_kind", "unit_id", "priority")
 
 
@@ -60,16 +69,21 @@ async def load_reference(conn: asyncpg.Connection, bundle: ReferenceBundle, *, a
         current = await conn.fetchrow("SELECT bundle_name, version FROM reference_version")
         if current is not None and tuple(current) == (manifest.name, manifest.version):
             return False
-        await conn.executemany(
-            """INSERT INTO units (id, kind, name_zh, name_en, street_code, community_code, active)
-               VALUES ($1, $2, $3, $4, $5, $6, true)
-               ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name_zh = EXCLUDED.name_zh,
-                   name_en = EXCLUDED.name_en, street_code = EXCLUDED.street_code,
-                   community_code = EXCLUDED.community_code, active = true""",
-            [(u.id, u.kind, u.name_zh, u.name_en, u.street_code, u.community_code) for u in bundle.units],
-        )
+        # the units the bundle no longer lists first, so that its routing defaults take their places
         await conn.execute(
             "UPDATE units SET active = false WHERE id <> ALL($1::text[])", [u.id for u in bundle.units]
+        )
+        await conn.executemany(
+            """INSERT INTO units (id, kind, name_zh, name_en, street_code, community_code, active, routing_default)
+               VALUES ($1, $2, $3, $4, $5, $6, true, $7)
+               ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name_zh = EXCLUDED.name_zh,
+                   name_en = EXCLUDED.name_en, street_code = EXCLUDED.street_code,
+                   community_code = EXCLUDED.community_code, active = true,
+                   routing_default = EXCLUDED.routing_default""",
+            [
+                (u.id, u.kind, u.name_zh, u.name_en, u.street_code, u.community_code, u.routing_default)
+                for u in bundle.units
+            ],
         )
         await conn.execute("DELETE FROM routing_rules")
         await conn.executemany(
@@ -95,12 +109,18 @@ async def load_reference(conn: asyncpg.Connection, bundle: ReferenceBundle, *, a
 
 async def save_unit(conn: asyncpg.Connection, unit: dict[str, Any], *, by: str, at: datetime) -> dict:
     before = await conn.fetchrow("SELECT * FROM units WHERE id = $1 FOR UPDATE", unit["id"])
-    after = await conn.fetchrow(
-        f"""INSERT INTO units ({", ".join(UNIT_FIELDS)}) VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (id) DO UPDATE SET kind = $2, name_zh = $3, name_en = $4, street_code = $5,
-                community_code = $6, active = $7 RETURNING *""",
-        *(unit[name] for name in UNIT_FIELDS),
-    )
+    try:
+        async with conn.transaction():
+            after = await conn.fetchrow(
+                f"""INSERT INTO units ({", ".join(UNIT_FIELDS)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    ON CONFLICT (id) DO UPDATE SET kind = $2, name_zh = $3, name_en = $4, street_code = $5,
+                        community_code = $6, active = $7, routing_default = $8 RETURNING *""",
+                *(unit[name] for name in UNIT_FIELDS),
+            )
+    except asyncpg.UniqueViolationError:
+        raise InvalidInput(
+            "routing_default", "another active unit of this kind and place is already the routing default"
+        ) from None
     await record_change(conn, "unit", unit["id"], by, at, before, after)
     return dict(after)
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from services.dispatch.domain.routing import Rule, UnitRecord
+from services.dispatch.domain.routing import Rule, UnitRecord, district_office, street_office
 from shared.cache import ReadThroughCache
 from shared.clock import Clock
 
@@ -37,17 +37,18 @@ class RoutingReference:
             ]
         return self._near[community_code]
 
-    def first_unit(self, kind: str, street_code: str | None = None) -> str | None:
-        """The lowest id among the units of `kind` (in `street_code` when given), as `ORDER BY id` sorts."""
-        for unit in self.units:
-            if unit.kind == kind and (street_code is None or unit.street_code == street_code):
-                return unit.id
-        return None
+    def street_office(self, street_code: str) -> str | None:
+        office = street_office(street_code, self.units)
+        return office.id if office else None
+
+    def district_office(self) -> str | None:
+        office = district_office(self.units)
+        return office.id if office else None
 
 
 async def read_reference(conn: asyncpg.Connection) -> RoutingReference:
     units = await conn.fetch(
-        "SELECT id, kind, street_code, community_code FROM units WHERE active ORDER BY id"
+        "SELECT id, kind, street_code, community_code, routing_default FROM units WHERE active ORDER BY id"
     )
     rules = await conn.fetch("SELECT * FROM routing_rules")
     return RoutingReference(

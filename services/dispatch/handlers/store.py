@@ -110,7 +110,7 @@ async def find_route(
         raise ReferenceNotLoaded("no units loaded: run load_reference (the service does at start)")
     decision = route(category, community_code, street_code, reference.rules, units)
     if decision is None:
-        office = reference.first_unit("district_office")
+        office = reference.district_office()
         if office is None:
             raise ReferenceNotLoaded("no district office among the units")
         return Route(office, f"unknown street {street_code}: sent to the district office {office}", None)
@@ -122,8 +122,8 @@ async def escalation_target(
 ) -> str | None:
     reference = await routing_reference(routing, conn)
     if level == "street":
-        return reference.first_unit("street_office", street_code)
-    return reference.first_unit("district_office")
+        return reference.street_office(street_code)
+    return reference.district_office()
 
 
 async def unit_exists(conn: asyncpg.Connection, unit_id: str) -> bool:

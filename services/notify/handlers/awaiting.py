@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from services.notify.domain.rules import Rule
+from services.notify.handlers.unreachable import report_unreachable
 from shared.events import Event
 from shared.events.envelope import Envelope
 from shared.events.registry import model_for
@@ -29,8 +30,12 @@ async def lock_recipient(conn, recipient_id: str) -> None:
 async def remember(uow: UnitOfWork, rule: Rule, event: Event[Any], recipient_id: str) -> None:
     envelope = event.envelope
     now = uow.context.clock.now()
-    # people who never arrive (residents are not in the directory) must not pile up
-    await uow.conn.execute("DELETE FROM awaiting_recipients WHERE created_at < $1", now - KEPT_FOR)
+    # people who never arrive (residents are not in the directory) must not pile up, nor go untold of
+    expired = await uow.conn.fetch(
+        "DELETE FROM awaiting_recipients WHERE created_at < $1 RETURNING *", now - KEPT_FOR
+    )
+    for row in expired:
+        await _never_arrived(uow, row)
     await uow.conn.execute(
         """
         INSERT INTO awaiting_recipients (recipient_id, rule_id, event_id, event_source, event_type, event_version,
@@ -61,6 +66,7 @@ async def plan_awaiting(uow: UnitOfWork, recipient_id: str) -> int:
     planned = 0
     for row in rows:
         if row["created_at"] < now - KEPT_FOR:
+            await _never_arrived(uow, row)
             continue
         found = await uow.conn.fetchrow("SELECT * FROM rules WHERE rule_id = $1 AND enabled", row["rule_id"])
         if found is None:
@@ -68,17 +74,9 @@ async def plan_awaiting(uow: UnitOfWork, recipient_id: str) -> int:
         rule = Rule.from_row(found)
         raw = row["data"] if isinstance(row["data"], str) else json.dumps(row["data"])
         data = model_for(row["event_type"], row["event_version"]).model_validate_json(raw)
-        envelope = Envelope(
-            id=row["event_id"],
-            source=row["event_source"],
-            type=row["event_type"],
-            version=row["event_version"],
-            time=row["event_time"],
-            correlation_id=row["correlation_id"],
-        )
         values = data.model_dump(mode="python")
         await plan_for_recipient(
-            uow, rule, Event(envelope, data), values, recipient_id, rule_key(rule, values)
+            uow, rule, Event(_cause(row), data), values, recipient_id, rule_key(rule, values)
         )
         planned += 1
     if planned:
@@ -86,6 +84,22 @@ async def plan_awaiting(uow: UnitOfWork, recipient_id: str) -> int:
             "planned messages that waited for their recipient", recipient_id=recipient_id, planned=planned
         )
     return planned
+
+
+def _cause(row) -> Envelope:
+    return Envelope(
+        id=row["event_id"],
+        source=row["event_source"],
+        type=row["event_type"],
+        version=row["event_version"],
+        time=row["event_time"],
+        correlation_id=row["correlation_id"],
+    )
+
+
+async def _never_arrived(uow: UnitOfWork, row) -> None:
+    reason = f"unreachable: not in notify's directory within {KEPT_FOR.days} days of the event"
+    await report_unreachable(uow, row["rule_id"], _cause(row), row["recipient_id"], reason)
 
 
 async def plan_awaiting_units(uow: UnitOfWork) -> int:

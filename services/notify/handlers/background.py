@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from services.notify.handlers.awaiting import plan_awaiting_units
 from services.notify.handlers.directory import load_units
+from services.notify.handlers.unreachable import warn_of_unconfigured_channels
 from services.notify.handlers.worker import DeliveryWorker
 from shared.unit_of_work import unit_of_work
 
@@ -12,6 +13,7 @@ from shared.unit_of_work import unit_of_work
 async def deliver(runtime) -> None:
     """Given the ServiceRuntime; cancelled when the service stops (a send cut short is retried after its lease)."""
     context, pool = runtime.context, runtime.pool
+    await warn_of_unconfigured_channels(pool, context.channels)
     if context.settings.load_units_at_start:
         async with pool.acquire() as conn:
             await load_units(conn, context.bundle)

@@ -13,6 +13,7 @@ from services.notify.domain.schedule import reminder_time
 from services.notify.handlers.awaiting import lock_recipient, remember
 from services.notify.handlers.deliveries import PlannedDelivery, cancel_reminders, insert_deliveries
 from services.notify.handlers.rules import enabled_rules
+from services.notify.handlers.unreachable import report_unreachable, why_unreachable
 from shared.events import Event
 from shared.logging import get_logger
 from shared.unit_of_work import UnitOfWork
@@ -71,15 +72,14 @@ async def plan_for_recipient(
     if not recipient["active"]:
         log.info("recipient inactive; nothing to send", recipient_id=recipient_id)
         return
+    if recipient["cancelled_since"]:
+        log.info("cancelled since this event; nothing to send", recipient_id=recipient_id, reminder_key=key)
+        return
     configured = uow.context.channels  # e.g. no SMS without a gateway: fall through to the next channel
     channels = rule.channels_for([channel for channel in recipient["channels"] if channel in configured])
     if not channels:
-        log.info(
-            "recipient has no address on the rule's channels", recipient_id=recipient_id, rule=rule.rule_id
-        )
-        return
-    if recipient["cancelled_since"]:
-        log.info("cancelled since this event; nothing to send", recipient_id=recipient_id, reminder_key=key)
+        reason = why_unreachable(rule.channels, recipient["channels"], configured)
+        await report_unreachable(uow, rule.rule_id, event.envelope, recipient_id, reason)
         return
     now = uow.context.clock.now()
     urgent = is_urgent(rule.urgency, data)

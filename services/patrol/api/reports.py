@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -12,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Resp
 from pydantic import BaseModel, Field
 
 from services.patrol.context import PatrolContext
-from services.patrol.domain.photos import MAX_PHOTOS, CleanPhoto, PhotoRejected, clean_photo
+from services.patrol.domain.photos import MAX_PHOTOS, CleanPhoto, PhotoRejected
 from services.patrol.domain.report_status import local_time
 from services.patrol.domain.reports import (
     REPORTING_ROLES,
@@ -24,6 +23,7 @@ from services.patrol.domain.reports import (
     reporter_from,
 )
 from services.patrol.handlers import reports as commands
+from services.patrol.handlers.photos import PhotosBusy
 from services.patrol.handlers.reports_queries import ReportView, Search, find_reports, get_report
 from services.patrol.handlers.status import unit_name
 from shared.auth import Principal, require
@@ -43,19 +43,19 @@ def rejected(field: str, reason: str, where: str = "body") -> HTTPException:
     )
 
 
-async def read_photos(uploads: list[UploadFile], max_bytes: int) -> list[CleanPhoto]:
+async def read_photos(uploads: list[UploadFile], context: PatrolContext) -> list[CleanPhoto]:
     if len(uploads) > MAX_PHOTOS:
         raise rejected("photos", f"at most {MAX_PHOTOS} photos; {len(uploads)} were sent")
-    photos = []
-    for index, upload in enumerate(uploads):
-        data = await upload.read(max_bytes + 1)
-        try:
-            photos.append(
-                await asyncio.to_thread(clean_photo, data, field=f"photos[{index}]", max_bytes=max_bytes)
-            )
-        except PhotoRejected as error:
-            raise rejected(error.field, error.reason) from None
-    return photos
+    try:
+        return await context.photo_cleaner.clean(uploads)
+    except PhotoRejected as error:
+        raise rejected(error.field, error.reason) from None
+    except PhotosBusy as error:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail={"field": "photos", "message": str(error)},
+            headers={"Retry-After": str(error.retry_after)},
+        ) from None
 
 
 @router.post(
@@ -83,7 +83,7 @@ async def create_report(
     principal: Principal = Depends(_REPORTERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    cleaned = await read_photos(photos, service.context.settings.max_photo_bytes)
+    cleaned = await read_photos(photos, service.context)
     draft = ReportDraft(
         category, description, kind, severity, lat, lon, address, attributes=await _attributes(request)
     )

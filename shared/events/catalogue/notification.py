@@ -43,7 +43,14 @@ class NotificationFailed(EventData):
     attempts: int = Field(ge=1, description="Attempts made before giving up.")
     reason: str = Field(
         max_length=1000,
-        description="`permanent: ...` (the channel refused) or `transient: ...` (retries exhausted).",
+        description="`permanent: ...` (the channel refused), `transient: ...` (retries exhausted) or "
+        "`unreachable: ...` (no channel could reach the recipient; nothing was sent).",
         examples=["permanent: HTTP 400: bad request"],
     )
     failed_at: datetime
+    unreachable: bool = Field(
+        False,
+        description="True when nothing was sent because no channel of the rule could reach the recipient (no "
+        "address on one, or only on channels not configured, or never in the directory): `channel` is then "
+        "`none`, `attempts` 1, and `notification_id` names this outcome rather than a delivery.",
+    )

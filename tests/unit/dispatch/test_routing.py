@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from services.dispatch.domain.routing import Rule, UnitRecord, route
+import pytest
+
+from services.dispatch.domain.routing import Rule, UnitRecord, district_office, route, street_office
 from shared.reference import ReferenceBundle
 
 BUNDLE = ReferenceBundle.load()
-UNITS = [UnitRecord(u.id, u.kind, u.street_code, u.community_code) for u in BUNDLE.units]
+UNITS = [UnitRecord(u.id, u.kind, u.street_code, u.community_code, u.routing_default) for u in BUNDLE.units]
 RULES = [
     Rule(n, r.category, r.scope, r.scope_code, r.unit_kind, r.unit_id, r.priority)
     for n, r in enumerate(BUNDLE.routing, 1)
@@ -53,3 +55,30 @@ def test_an_unmatched_category_goes_to_the_street_office_with_a_note():
 
 def test_an_unknown_street_has_no_route_so_the_caller_falls_back_to_the_district():
     assert route("structures.cracked-wall", "XX-1", "XX", RULES, UNITS) is None
+
+
+@pytest.mark.parametrize("name", ["0", "__main__", "!", "A"])
+def test_a_unit_an_admin_adds_captures_nothing_whatever_its_name_sorts_before(name):
+    added = [
+        UnitRecord(name, "street_office", "WG"),
+        UnitRecord(name + "-dc", "district_office"),
+        UnitRecord(name + "-pm", "property_company", "WG", "WG-TJ"),
+        UnitRecord(name + "-gr", "greenery"),
+    ]
+    units = [*added, *UNITS]
+    assert route("structures.cracked-wall", "WG-TJ", "WG", RULES, units).unit_id == "WG-office"
+    assert route("fire.balcony-storage", "WG-TJ", "WG", RULES, units).unit_id == "WG-TJ-property"
+    assert route("greenery.dead-branch", "WG-TJ", "WG", RULES, units).unit_id == "greenery"
+    assert street_office("WG", units).id == "WG-office"
+    assert district_office(units).id == "district-office"
+
+
+def test_of_two_units_of_a_kind_in_one_place_neither_marked_neither_is_picked_by_its_id():
+    units = [u for u in UNITS if u.kind != "street_office" or u.street_code != "WG"]
+    units += [
+        UnitRecord("WG-office-a", "street_office", "WG"),
+        UnitRecord("WG-office-b", "street_office", "WG"),
+    ]
+    assert street_office("WG", units) is None
+    marked = [*units[:-1], UnitRecord("WG-office-b", "street_office", "WG", routing_default=True)]
+    assert street_office("WG", marked).id == "WG-office-b"

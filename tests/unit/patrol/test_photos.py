@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import struct
+import time
+import zlib
 
 import pytest
 from PIL import Image
@@ -127,3 +130,58 @@ def test_photo_links_follow_the_port_the_service_runs_on_unless_a_public_address
         service_name="patrol", http_port=9101, public_base_url="https://patrol.example.gov.cn/"
     )
     assert behind_proxy.public_base_url == "https://patrol.example.gov.cn/"
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims width × height pixels, with one empty row of data: nothing to decode cheaply."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(10_000, 10_000), (20_000, 20_000)])
+def test_a_decompression_bomb_is_refused_for_its_pixels_naming_the_photo(width, height):
+    with pytest.raises(PhotoRejected) as refused:
+        clean_photo(png_header_only(width, height), field="photos[3]", max_bytes=LIMIT)
+    assert refused.value.field == "photos[3]"
+    assert "million pixels" in refused.value.reason
+
+
+def test_a_png_above_sixteen_megapixels_is_refused_by_its_header_before_decoding():
+    started = time.monotonic()
+    with pytest.raises(PhotoRejected) as refused:
+        clean_photo(png_header_only(4_001, 4_000), field="photos[0]", max_bytes=LIMIT)
+    assert "more than 16 million pixels" in refused.value.reason
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.parametrize(("size", "kept"), [((8_000, 3_000), (4_000, 1_500)), ((8_200, 3_000), (2_050, 750))])
+def test_a_large_baseline_jpeg_is_decoded_at_the_scale_that_fits_4096(size, kept):
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 60, 90)).save(out, "JPEG")
+    cleaned = clean_photo(out.getvalue(), field="photos[0]", max_bytes=LIMIT)
+    assert (cleaned.width, cleaned.height) == kept
+    assert Image.open(io.BytesIO(cleaned.data)).size == kept
+
+
+def test_a_wide_png_is_kept_at_most_4096_wide():
+    out = io.BytesIO()
+    Image.new("RGB", (8_000, 1_000), (30, 60, 90)).save(out, "PNG")
+    cleaned = clean_photo(out.getvalue(), field="photos[0]", max_bytes=LIMIT)
+    assert (cleaned.width, cleaned.height) == (4_096, 512)
+
+
+def test_a_progressive_jpeg_is_decoded_whole_so_it_has_the_lower_limit():
+    out = io.BytesIO()
+    Image.new("RGB", (5_000, 4_000), (30, 60, 90)).save(out, "JPEG", progressive=True)
+    with pytest.raises(PhotoRejected) as refused:
+        clean_photo(out.getvalue(), field="photos[0]", max_bytes=LIMIT)
+    assert "more than 16 million pixels" in refused.value.reason
