@@ -15,6 +15,7 @@ from shared.settings import ServiceSettings
 
 
 class ConsoleSettings(ServiceSettings):
+    seals_contacts = False  # it signs people in and calls the APIs; contact details never pass through it
     patrol_url: str = Field("http://127.0.0.1:8001", description="Base URL of the patrol API.")
     dispatch_url: str = Field("http://127.0.0.1:8002", description="Base URL of the dispatch API.")
     notify_url: str = Field("http://127.0.0.1:8003", description="Base URL of the notify API.")

@@ -50,9 +50,8 @@ class Supervisor:
         """Run `run()` under supervision. `stop`, if given, asks it to finish on its own when it is stopped (it
         is cancelled if it has not finished in time); a task without one is cancelled at once."""
         existing = self._tasks.get(name)
-        if (
-            existing is not None and existing.state != STOPPED
-        ):  # a stopped one may start again (a restarted app)
+        # a stopped task may start again: an app whose lifespan runs twice starts its runtime twice
+        if existing is not None and existing.state != STOPPED:
             raise ValueError(f"a task named {name!r} is already supervised")
         supervised = _Supervised(name, run, stop, stopping=asyncio.Event())
         supervised.task = asyncio.create_task(self._keep_running(supervised), name=name)
