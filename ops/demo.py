@@ -27,6 +27,7 @@ from shared.contacts import mask_phone
 
 _URLS = OpsSettings()
 PATROL, DISPATCH, NOTIFY = _URLS.patrol_url, _URLS.dispatch_url, _URLS.notify_url
+CONSOLE = _URLS.console_url
 # Points inside Tuanjie community's grid cells in the sample reference bundle.
 STORY = [
     (
@@ -327,4 +328,27 @@ async def _play(secret: str, gateway: SmsGateway | None) -> list[Case]:
             for message in gateway.received:
                 text = " ".join(str(message.get("text", "")).split())
                 print(f"  to {mask_phone(str(message.get('to', '')))}: {text}")
+        print(console_guide(cases, story.watcher_id))
         return cases
+
+
+def console_guide(cases: list[Case], watcher_id: str) -> str:
+    """Where the story's people see it in a browser, and the accounts they would sign in with (an account's name is
+    the id the services know the person by: Old Ma's is his watcher id)."""
+    units = sorted({case.unit_id for case in cases})
+    lines = [
+        f"\nThe same story in the console, {CONSOLE}:",
+        f"  Old Ma's reports (phone):   {CONSOLE}/watcher/reports",
+        f"  the dispatcher's board:     {CONSOLE}/desk  (map: {CONSOLE}/desk/map)",
+        *(f"  case {case.case_id[:8]}:            {CONSOLE}/desk/cases/{case.case_id}" for case in cases),
+        f"  a unit's inbox:             {CONSOLE}/inbox",
+        "Accounts for them (each asks for a password):",
+        f"  .venv/bin/python -m services.console create-account --username {watcher_id} --role watcher"
+        " --community WG-TJ --display-name 老马",
+        "  .venv/bin/python -m services.console create-account --username dispatcher --role dispatcher",
+        *(
+            f"  .venv/bin/python -m services.console create-account --username {unit} --role handler --unit {unit}"
+            for unit in units
+        ),
+    ]
+    return "\n".join(lines)

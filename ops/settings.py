@@ -12,3 +12,4 @@ class OpsSettings(MessagingSettings):
     dispatch_url: str = "http://127.0.0.1:8002"
     notify_url: str = "http://127.0.0.1:8003"
     training_url: str = "http://127.0.0.1:8004"
+    console_url: str = "http://127.0.0.1:8005"

@@ -28,12 +28,18 @@ class PlannedDelivery:
     reminder_key: str | None
     due_at: datetime
     created_at: datetime
+    not_after: datetime | None = None  # a reminder: never sent once what it reminds of has started
+    dropped: str | None = None  # why it will never be sent: recorded as cancelled, with this reason
 
 
+# A dropped delivery is written too, cancelled with its reason, so that "why was I not reminded?" has an answer.
 _INSERT_DELIVERY = """
 INSERT INTO deliveries (delivery_id, cause_event_id, cause_event_type, correlation_id, recipient_id, channel,
-    purpose, rule_id, template, language, body, urgent, reminder_key, due_at, next_attempt_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+    purpose, rule_id, template, language, body, urgent, reminder_key, due_at, next_attempt_at, created_at,
+    not_after, status, last_error, finished_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16,
+    CASE WHEN $17::text IS NULL THEN 'pending' ELSE 'cancelled' END, $17,
+    CASE WHEN $17::text IS NULL THEN NULL ELSE $15::timestamptz END)
 ON CONFLICT (cause_event_id, recipient_id, channel, purpose) DO NOTHING
 """
 
@@ -57,6 +63,8 @@ async def insert_deliveries(conn: asyncpg.Connection, planned: list[PlannedDeliv
             delivery.reminder_key,
             delivery.due_at,
             delivery.created_at,
+            delivery.not_after,
+            delivery.dropped,
         )
         for delivery in planned
     ]

@@ -6,10 +6,12 @@ purpose), rendered now and stored with its text; the delivery worker sends it wh
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 from services.notify.domain.rules import Rule, format_key, is_urgent, select_recipients
-from services.notify.domain.schedule import reminder_time
+from services.notify.domain.schedule import parse_quiet_hours, reminder_moment, reminder_time
 from services.notify.handlers.awaiting import lock_recipient, remember
 from services.notify.handlers.deliveries import PlannedDelivery, cancel_reminders, insert_deliveries
 from services.notify.handlers.rules import enabled_rules
@@ -24,12 +26,30 @@ log = get_logger(__name__)
 # What planning needs of a recipient, in one statement: who they are, the channels they have an address on, and
 # whether the reminders of this key were cancelled for them since the event (a null key: not asked).
 _RECIPIENT = """
-SELECT display_name, preferred_language, active,
+SELECT display_name, preferred_language, active, quiet_start, quiet_end,
     ARRAY(SELECT channel FROM contact_points c WHERE c.recipient_id = r.recipient_id) AS channels,
     EXISTS (SELECT 1 FROM reminder_cancellations
             WHERE reminder_key = $2 AND recipient_id IN ($1, '*') AND cancelled_at >= $3) AS cancelled_since
 FROM recipients r WHERE recipient_id = $1
 """
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """One message a rule plans for a recipient: the notice itself, or a reminder before a start time."""
+
+    name: str
+    template: str
+    due: datetime
+    not_after: datetime | None = None
+    dropped: str | None = None
+
+
+def quiet_hours_of(recipient: Any, default: str | None) -> tuple[time, time] | None:
+    """The recipient's own quiet hours, else the deployment's."""
+    if recipient["quiet_start"] is not None and recipient["quiet_end"] is not None:
+        return recipient["quiet_start"], recipient["quiet_end"]
+    return parse_quiet_hours(default)
 
 
 async def handle_event(uow: UnitOfWork, event: Event[Any]) -> None:
@@ -84,31 +104,41 @@ async def plan_for_recipient(
     now = uow.context.clock.now()
     urgent = is_urgent(rule.urgency, data)
     values = {**data, "recipient_name": recipient["display_name"], "event_type": event.envelope.type}
-    purposes: list[tuple[str, str, Any]] = [("notice", rule.template, now)]
+    purposes = [Purpose("notice", rule.template, now)]
     starts_at = data.get(rule.reminder_field) if rule.reminder_field else None
+    quiet = None if urgent else quiet_hours_of(recipient, uow.context.settings.quiet_hours_default)
     for spec in rule.reminders if starts_at is not None else []:
         due = reminder_time(spec, starts_at)
-        if due > now:  # a reminder whose moment has passed is not worth sending late
-            purposes.append((f"reminder:{spec}", f"{rule.template}.reminder", due))
+        if due <= now:  # a reminder whose moment has passed is not worth sending late
+            continue
+        moment, dropped = reminder_moment(due, starts_at, now, quiet)
+        purpose = Purpose(f"reminder:{spec}", f"{rule.template}.reminder", moment or due, starts_at, dropped)
+        if dropped:
+            log.info("reminder dropped", recipient_id=recipient_id, reminder=spec, reason=dropped)
+        purposes.append(purpose)
     renderer = uow.context.renderer
     planned = []
     for channel in channels:
-        for purpose, template, due in purposes:
-            body, language = renderer.render(template, channel, recipient["preferred_language"], values)
+        for purpose in purposes:
+            body, language = renderer.render(
+                purpose.template, channel, recipient["preferred_language"], values
+            )
             planned.append(
                 PlannedDelivery(
                     cause=event.envelope,
                     recipient_id=recipient_id,
                     channel=channel,
-                    purpose=purpose,
+                    purpose=purpose.name,
                     rule_id=rule.rule_id,
-                    template=template,
+                    template=purpose.template,
                     language=language,
                     body=body,
                     urgent=urgent,
-                    reminder_key=key if purpose.startswith("reminder:") else None,
-                    due_at=due,
+                    reminder_key=key if purpose.name.startswith("reminder:") else None,
+                    due_at=purpose.due,
                     created_at=now,
+                    not_after=purpose.not_after,
+                    dropped=purpose.dropped,
                 )
             )
     await insert_deliveries(uow.conn, planned)

@@ -148,6 +148,14 @@ class DeliveryWorker:
             )
             return False
         later = self._quiet_until(row, now)
+        if later is not None and row["not_after"] is not None and later >= row["not_after"]:
+            await conn.execute(  # a reminder put back past what it reminds of would arrive too late
+                """UPDATE deliveries SET status = 'cancelled', finished_at = $2, lease_until = NULL,
+                   last_error = 'quiet hours last until after the start it reminds of' WHERE delivery_id = $1""",
+                delivery_id,
+                now,
+            )
+            return False
         if later is not None:
             await _put_back(conn, [delivery_id], later)
             return False

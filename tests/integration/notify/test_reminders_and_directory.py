@@ -280,3 +280,81 @@ async def test_a_case_consumed_before_the_units_were_loaded_is_planned_once_they
     assert logged.recipient_id == "unit:district-office"
     assert "大东区基层治理指挥中心" in logged.text
     assert await _awaiting(admin_db, 0)
+
+
+async def test_a_reminder_of_a_session_just_after_midnight_is_never_sent_after_it_starts(
+    running_notify, publish, admin_db, webhook
+):
+    """Quiet hours 22:00-07:00: an hour before 00:15 is 23:15, inside them; 07:00 would be after the session."""
+    starts = datetime(2026, 10, 10, 0, 15, tzinfo=DISTRICT_TIMEZONE)
+    clock = ManualClock(MORNING.astimezone(UTC))
+    async with running_notify(clock) as notify:
+        await publish(
+            PersonRegistered(
+                person_id="p-0302",
+                display_name="李书记",
+                roles=["secretary"],
+                sealed_contacts=_sealed(("webhook", webhook.url)),
+                registered_at=MORNING,
+            )
+        )
+        await eventually(lambda: _recipient(admin_db, "p-0302"), what="the person in the directory")
+        await publish(
+            TrainingEnrolmentConfirmed(
+                session_id="ts-midnight",
+                person_id="p-0302",
+                title="书记大讲堂",
+                place="区委党校",
+                starts_at=starts,
+                confirmed_at=MORNING,
+            )
+        )
+        await eventually(lambda: _rows_are(admin_db, 3, "TRUE"), what="the notice and two reminders")
+        hour_before = await admin_db.fetchrow(
+            "SELECT due_at, not_after, status FROM notify.deliveries WHERE purpose = 'reminder:-1h'"
+        )
+        assert hour_before["due_at"] == datetime(2026, 10, 9, 21, 59, tzinfo=DISTRICT_TIMEZONE)
+        assert hour_before["not_after"] == starts and hour_before["status"] == "pending"
+
+        clock.set(
+            datetime(2026, 10, 9, 22, 30, tzinfo=DISTRICT_TIMEZONE).astimezone(UTC)
+        )  # the worker was late
+        await notify.deliver()
+        late = await admin_db.fetchrow(
+            "SELECT status, last_error FROM notify.deliveries WHERE purpose = 'reminder:-1h'"
+        )
+        assert late["status"] == "cancelled" and "after the start" in late["last_error"]
+        assert webhook.received == [], "nothing is sent inside quiet hours"
+
+
+async def test_a_reminder_planned_inside_quiet_hours_that_would_arrive_late_is_recorded_as_dropped(
+    running_notify, publish, admin_db, webhook
+):
+    starts = datetime(2026, 10, 10, 0, 15, tzinfo=DISTRICT_TIMEZONE)
+    clock = ManualClock(datetime(2026, 10, 9, 22, 40, tzinfo=DISTRICT_TIMEZONE).astimezone(UTC))
+    async with running_notify(clock):
+        await publish(
+            PersonRegistered(
+                person_id="p-0303",
+                display_name="赵书记",
+                roles=["secretary"],
+                sealed_contacts=_sealed(("webhook", webhook.url)),
+                registered_at=MORNING,
+            )
+        )
+        await eventually(lambda: _recipient(admin_db, "p-0303"), what="the person in the directory")
+        await publish(
+            TrainingEnrolmentConfirmed(
+                session_id="ts-late",
+                person_id="p-0303",
+                title="书记沙龙",
+                place="区委党校",
+                starts_at=starts,
+                confirmed_at=clock.now(),
+            )
+        )
+        await eventually(lambda: _rows_are(admin_db, 2, "TRUE"), what="the notice and the dropped reminder")
+        dropped = await admin_db.fetchrow(
+            "SELECT status, last_error FROM notify.deliveries WHERE purpose = 'reminder:-1h'"
+        )
+        assert dropped["status"] == "cancelled" and "quiet hours" in dropped["last_error"]

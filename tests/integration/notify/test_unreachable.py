@@ -59,7 +59,8 @@ async def test_an_sms_only_reporter_of_a_merged_hazard_without_an_sms_gateway_ge
     await add_recipient(admin_db, "w-0301", [("sms", "13800001111")], kind="watcher", name="老马")
     failed = await failures(amqp, topology)
     with structlog.testing.capture_logs() as logs:
-        async with running_notify(ManualClock(NOON.astimezone(UTC))) as notify:
+        # production: no development stand-in for the missing gateway
+        async with running_notify(ManualClock(NOON.astimezone(UTC)), environment="production") as notify:
             assert "sms" not in notify.context.channels
             envelope = await publish(merged("w-0301"))
             [event] = await failed()
@@ -125,7 +126,8 @@ async def test_rules_naming_unconfigured_channels_are_named_at_start_and_a_rule_
                'hazard.merged', '{}', NULL, NULL, NULL)"""
     )
     try:
-        async with running_notify(ManualClock(NOON.astimezone(UTC))) as notify:
+        # production: SMS without a gateway is not configured (development would record texts instead)
+        async with running_notify(ManualClock(NOON.astimezone(UTC)), environment="production") as notify:
             with structlog.testing.capture_logs() as logs:
                 missing = await warn_of_unconfigured_channels(notify.runtime.pool, notify.context.channels)
             assert missing["test-sms-only"] == ["sms"] and missing["hazard-merged-reporter"] == ["sms"]
@@ -137,3 +139,24 @@ async def test_rules_naming_unconfigured_channels_are_named_at_start_and_a_rule_
             assert (await channels_ready(notify.runtime))["channels"] == "ok"
     finally:
         await admin_db.execute("DELETE FROM notify.rules WHERE rule_id = 'test-sms-only'")
+
+
+async def test_in_development_a_text_without_a_gateway_is_recorded_as_sent_so_a_newcomer_sees_it(
+    running_notify, publish, admin_db
+):
+    await add_recipient(admin_db, "w-0309", [("sms", "13800001119")], kind="watcher", name="老马")
+    with structlog.testing.capture_logs() as logs:
+        async with running_notify(ManualClock(NOON.astimezone(UTC))) as notify:
+            await publish(merged("w-0309"))
+
+            async def planned() -> bool:
+                return await count(admin_db, "notify.deliveries", "recipient_id = 'w-0309'") == 1
+
+            await eventually(planned, what="the text to Old Ma to be planned")
+            assert await notify.deliver() == 1
+    delivery = await admin_db.fetchrow(
+        "SELECT channel, status FROM notify.deliveries WHERE recipient_id = 'w-0309'"
+    )
+    assert (delivery["channel"], delivery["status"]) == ("sms", "sent")
+    [recorded] = [line for line in logs if line["event"].startswith("text message recorded, not sent")]
+    assert recorded["to"] == "138****1119" and "感谢" in recorded["text"]

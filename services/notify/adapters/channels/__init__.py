@@ -8,7 +8,7 @@ from services.notify.adapters.channels.email import SmtpChannel
 from services.notify.adapters.channels.log import LogChannel
 from services.notify.adapters.channels.port import ChannelAdapter, HttpClient, OutgoingMessage, SendResult
 from services.notify.adapters.channels.robots import DingTalkRobotChannel, WeComRobotChannel
-from services.notify.adapters.channels.sms import SmsGatewayChannel
+from services.notify.adapters.channels.sms import DevelopmentSmsChannel, SmsGatewayChannel
 from services.notify.adapters.channels.webhook import WebhookChannel
 
 CHANNEL_NAMES = ("wecom", "dingtalk", "sms", "email", "webhook", "log")
@@ -19,7 +19,7 @@ __all__ = ["CHANNEL_NAMES", "ChannelAdapter", "HttpClient", "OutgoingMessage", "
 def build_channels(settings, http: HttpClient) -> dict[str, ChannelAdapter]:
     """The channels this deployment can use, configured from its settings (a NotifySettings).
 
-    SMS needs a gateway; the others always work with a full address (a robot URL, a webhook URL, an e-mail).
+    SMS needs a gateway (in development, without one, texts are recorded instead); the others always work with a full address (a robot URL, a webhook URL, an e-mail).
     """
     channels: dict[str, ChannelAdapter] = {
         "webhook": WebhookChannel(http, settings.webhook_secret, lambda: int(time.time())),
@@ -41,4 +41,6 @@ def build_channels(settings, http: HttpClient) -> dict[str, ChannelAdapter]:
     }
     if settings.sms_gateway_url:
         channels["sms"] = SmsGatewayChannel(http, settings.sms_gateway_url, settings.sms_gateway_token)
+    elif settings.environment == "development":
+        channels["sms"] = DevelopmentSmsChannel()
     return channels

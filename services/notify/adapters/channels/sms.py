@@ -12,7 +12,10 @@ from services.notify.adapters.channels.port import (
     post_json,
     result_of_status,
 )
+from shared.contacts import mask_phone
+from shared.logging import get_logger
 
+log = get_logger(__name__)
 _PHONE = re.compile(r"^\+?\d{7,15}$")
 
 
@@ -36,3 +39,21 @@ class SmsGatewayChannel:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         response = await post_json(self._http, self._url, body, headers)
         return response if isinstance(response, SendResult) else result_of_status(response)
+
+
+class DevelopmentSmsChannel:
+    """Where no SMS gateway is configured in development (`make run`): the text is recorded, not sent, so that a
+    newcomer sees what a watcher would be told. Production has no such stand-in: there, a recipient reachable only
+    by SMS without a gateway is reported unreachable."""
+
+    name = "sms"
+
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        log.info(
+            "text message recorded, not sent: no SMS gateway in development",
+            delivery_id=str(message.delivery_id),
+            recipient_id=message.recipient_id,
+            to=mask_phone(message.address),
+            text=message.text,
+        )
+        return SendResult.success("recorded, not sent (development: no SMS_GATEWAY_URL)")
