@@ -21,7 +21,9 @@ from shared.events.registry import EventData, UnknownEventType, model_for
 SPEC_VERSION = "1.0"
 HEADER_PREFIX = "cloudEvents:"
 CONTENT_TYPE = "application/json"
-_SCHEMA_RE = re.compile(r"^urn:grassroots:event:(?P<type>[a-z0-9_.-]+):v(?P<version>\d+)$")
+# ASCII digits only, and few of them: a version is a small number, never a 5,000-digit one int() refuses.
+_SCHEMA_RE = re.compile(r"urn:grassroots:event:(?P<type>[a-z0-9_.-]+):v(?P<version>[1-9][0-9]{0,8})")
+_MAX_DETAIL = 500
 
 D = TypeVar("D", bound=EventData)
 
@@ -88,6 +90,7 @@ class PoisonMessage(Exception):
     """A message that can never be processed, whatever the retries. `reason` is a short machine-readable code."""
 
     def __init__(self, reason: str, detail: str) -> None:
+        detail = detail if len(detail) <= _MAX_DETAIL else detail[: _MAX_DETAIL - 1] + "…"
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
@@ -131,7 +134,11 @@ def _header(headers: Mapping[str, Any], name: str, *, required: bool = True) -> 
         if required:
             raise PoisonMessage("invalid-envelope", f"missing header {HEADER_PREFIX}{name}")
         return None
-    return str(value)
+    if not isinstance(value, str):
+        raise PoisonMessage(
+            "invalid-envelope", f"{HEADER_PREFIX}{name} is a {type(value).__name__}, not a text header"
+        )
+    return value
 
 
 def _uuid(headers: Mapping[str, Any], name: str, *, required: bool = True) -> uuid.UUID | None:
@@ -146,12 +153,21 @@ def _uuid(headers: Mapping[str, Any], name: str, *, required: bool = True) -> uu
 
 def parse_envelope(headers: Mapping[str, Any]) -> Envelope:
     """Read and check the CloudEvents attributes of a message; anything wrong is a PoisonMessage."""
+    try:
+        return _parse_envelope(headers)
+    except PoisonMessage:
+        raise
+    except Exception as error:
+        raise PoisonMessage("invalid-envelope", f"{type(error).__name__}: {error}") from None
+
+
+def _parse_envelope(headers: Mapping[str, Any]) -> Envelope:
     spec = _header(headers, "specversion")
     if spec != SPEC_VERSION:
         raise PoisonMessage("invalid-envelope", f"unsupported specversion {spec!r}")
     event_type = _header(headers, "type")
     schema = _header(headers, "dataschema")
-    match = _SCHEMA_RE.match(schema or "")
+    match = _SCHEMA_RE.fullmatch(schema or "")
     if match is None or match["type"] != event_type:
         raise PoisonMessage("invalid-envelope", f"dataschema {schema!r} does not name type {event_type!r}")
     raw_time = _header(headers, "time")
@@ -161,6 +177,10 @@ def parse_envelope(headers: Mapping[str, Any]) -> Envelope:
         raise PoisonMessage("invalid-envelope", f"time is not RFC 3339: {raw_time!r}") from None
     if time.tzinfo is None:
         raise PoisonMessage("invalid-envelope", f"time has no timezone: {raw_time!r}")
+    try:  # 9999-12-31T23:59-23:00 parses, but has no UTC instant a database or a log could hold
+        time.astimezone(UTC)
+    except OverflowError:
+        raise PoisonMessage("invalid-envelope", f"time is out of range: {raw_time!r}") from None
     event_id = _uuid(headers, "id")
     assert event_id is not None
     return Envelope(
@@ -176,7 +196,18 @@ def parse_envelope(headers: Mapping[str, Any]) -> Envelope:
 
 
 def parse_event(headers: Mapping[str, Any], body: bytes) -> Event[EventData]:
-    """Turn an AMQP message into a validated Event, or raise PoisonMessage saying why it cannot be."""
+    """Turn an AMQP message into a validated Event, or raise PoisonMessage saying why it cannot be.
+
+    Nothing else escapes: whatever a message holds, it is either an event or poison with a reason."""
+    try:
+        return _parse_event(headers, body)
+    except PoisonMessage:
+        raise
+    except Exception as error:  # RecursionError included: anything a message can make the parser raise
+        raise PoisonMessage("undecodable", f"{type(error).__name__}: {error}") from None
+
+
+def _parse_event(headers: Mapping[str, Any], body: bytes) -> Event[EventData]:
     envelope = parse_envelope(headers)
     try:
         model = model_for(envelope.type, envelope.version)
@@ -184,8 +215,11 @@ def parse_event(headers: Mapping[str, Any], body: bytes) -> Event[EventData]:
         raise PoisonMessage("unknown-type", str(error)) from None
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PoisonMessage("invalid-json", str(error)) from None
+    except (
+        ValueError,
+        RecursionError,
+    ) as error:  # not UTF-8, not JSON, a 5,000-digit number, nested too deep
+        raise PoisonMessage("invalid-json", f"{type(error).__name__}: {error}") from None
     try:
         data = model.model_validate(payload)
     except ValidationError as error:

@@ -140,10 +140,23 @@ class EventConsumer:
             self._in_flight.add(task)
             try:
                 await self._process(subscription, queue, message)
+            except Exception as error:  # a defect of the consumer itself: the message must not hold a slot
+                log.exception(
+                    "message escaped the failure policy", queue=queue, message_id=message.message_id
+                )
+                await self._settle_escaped(message, queue, error)
             finally:
                 self._in_flight.discard(task)
 
         return on_message
+
+    async def _settle_escaped(self, message: AbstractIncomingMessage, queue: str, error: Exception) -> None:
+        if message.processed:
+            return
+        try:
+            await self._dead_letter(message, queue, "consumer-error", repr(error), delivery_attempt(message))
+        except Exception as settling:  # the channel is gone: the broker hands the message back by itself
+            log.error("could not settle the message", queue=queue, error=repr(settling))
 
     async def _process(
         self, subscription: Subscription, queue: str, message: AbstractIncomingMessage

@@ -31,10 +31,22 @@ _BROKER_HEADERS = (
 _MAX_DETAIL = 2000
 
 
+def publishable(value: Any) -> Any:
+    """Header values as they can be sent again: a long string that was not UTF-8 arrives as bytes, which the
+    client cannot encode, so it travels on as a byte array."""
+    if isinstance(value, bytes):
+        return bytearray(value)
+    if isinstance(value, dict):
+        return {key: publishable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [publishable(item) for item in value]
+    return value
+
+
 def _copy(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
     return aio_pika.Message(
         body=message.body,
-        headers=headers,
+        headers=publishable(headers),
         content_type=message.content_type,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         message_id=message.message_id,
@@ -76,7 +88,9 @@ class DeadLetter:
 
 
 def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value if value is not None else "")
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode(errors="replace")
+    return str(value if value is not None else "")
 
 
 def describe(message: AbstractIncomingMessage) -> DeadLetter:

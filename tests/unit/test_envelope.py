@@ -113,6 +113,70 @@ def test_arbitrary_headers_never_crash_the_parser(headers):
         assert poison.reason == "invalid-envelope"
 
 
+_GOOD_HEADERS = new_envelope(a_report(), source="/services/patrol").to_headers()
+_AMQP_VALUES = st.one_of(
+    st.text(max_size=40),
+    st.binary(max_size=20),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.datetimes(),
+    st.decimals(allow_nan=False),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+    st.sampled_from(
+        ["9" * 5_000, "urn:grassroots:event:hazard.reported:v" + "9" * 5_000, "9999-12-31T23:59-23:59"]
+    ),
+)
+_BODIES = st.one_of(
+    st.binary(max_size=200),
+    st.just(b""),
+    st.integers(min_value=1, max_value=200_000).map(lambda depth: b"[" * depth + b"]" * depth),
+    st.integers(min_value=4_000, max_value=6_000).map(lambda digits: b"9" * digits),
+    st.just(encode_data(a_report())),
+)
+
+
+@given(
+    change=st.dictionaries(st.sampled_from([*_GOOD_HEADERS, "other"]), _AMQP_VALUES, max_size=4),
+    body=_BODIES,
+)
+def test_any_message_is_an_event_or_poison_and_nothing_else(change, body):
+    try:
+        event = parse_event(_GOOD_HEADERS | change, body)
+    except PoisonMessage as poison:
+        assert poison.reason and poison.detail is not None
+    else:
+        assert event.envelope.type == "hazard.reported"
+
+
+@pytest.mark.parametrize(
+    ("body", "change", "reason"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, {}, "invalid-json"),
+        (b'{"report_id": ' + b"9" * 5_000 + b"}", {}, "invalid-json"),
+        (b"", {}, "invalid-json"),
+        (
+            None,
+            {"cloudEvents:dataschema": "urn:grassroots:event:hazard.reported:v" + "9" * 5_000},
+            "invalid-envelope",
+        ),
+        (None, {"cloudEvents:dataschema": "urn:grassroots:event:hazard.reported:v١"}, "invalid-envelope"),
+        (None, {"cloudEvents:time": "9999-12-31T23:59:59-23:59"}, "invalid-envelope"),
+        (None, {"cloudEvents:time": 1_700_000_000}, "invalid-envelope"),
+        (None, {"cloudEvents:id": [1, 2]}, "invalid-envelope"),
+    ],
+)
+def test_what_used_to_escape_the_parser_is_poison_with_a_reason(body, change, reason):
+    report = a_report()
+    headers = new_envelope(report, source="/services/patrol").to_headers() | change
+    with pytest.raises(PoisonMessage) as raised:
+        parse_event(headers, encode_data(report) if body is None else body)
+    assert raised.value.reason == reason
+    assert len(raised.value.detail) <= 500
+
+
 @given(offset_minutes=st.integers(min_value=-720, max_value=840), causation=st.booleans())
 def test_envelope_times_and_ids_survive_the_round_trip(offset_minutes, causation):
     zone = timezone(timedelta(minutes=offset_minutes))
