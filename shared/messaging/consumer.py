@@ -2,8 +2,9 @@
 
 - A message that can never be processed (bad JSON, unknown type or version, invalid payload) is dead-lettered
   at once with its reason, and the consumer goes on.
-- Any other failure is handed back to the queue after a back-off; at the last delivery the queue allows, it is
-  dead-lettered with the error as its reason. Transient errors (database away) and bugs differ only in the log.
+- Any other failure is tried again after a back-off that holds no prefetch slot: a copy waits in a delay queue
+  (shared.messaging.topology) and the message is acknowledged; at the last attempt allowed, it is dead-lettered
+  with the error as its reason. Transient errors (a deadlock) and bugs differ only in the log.
 - A handler's effects, its events and the inbox record commit in one transaction; a redelivered event finds
   its inbox record and is acknowledged without effect.
 - A subscription with a `batch_key` lets events that queue up share a transaction (shared.messaging.batching);
@@ -26,8 +27,8 @@ from shared.events.registry import EventData
 from shared.inbox import record_first_delivery
 from shared.logging import get_logger
 from shared.messaging.batching import ALONE, Batcher, Handler
-from shared.messaging.dead_letters import dead_letter_copy
-from shared.messaging.failures import backoff_seconds, delivery_attempt, is_transient
+from shared.messaging.dead_letters import dead_letter_copy, retry_copy
+from shared.messaging.failures import delivery_attempt, is_transient
 from shared.messaging.topology import Topology
 from shared.unit_of_work import UnitOfWork
 
@@ -50,13 +51,6 @@ class Subscription:
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    delivery_limit: int = 5
-    backoff_base: float = 0.5
-    backoff_ceiling: float = 15.0
-
-
-@dataclass(frozen=True)
 class Batching:
     size: int = 16  # events in one transaction at most
     concurrency: int = 4  # transactions of one subscription at once
@@ -72,7 +66,6 @@ class EventConsumer:
         channel: AbstractChannel,
         topology: Topology,
         subscriptions: Sequence[Subscription],
-        retry: RetryPolicy,
         batching: Batching | None = None,
         context: Any = None,
     ) -> None:
@@ -82,11 +75,11 @@ class EventConsumer:
         self._channel = channel
         self._topology = topology
         self._subscriptions = list(subscriptions)
-        self._retry = retry
         self._context = context
         self._consuming: list[tuple[AbstractQueue, str]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
         self._dead_letter_exchange: AbstractExchange | None = None
+        self._retry_exchange: AbstractExchange | None = None
         batching = batching or Batching()
         self._batchers = {
             subscription.event_type: Batcher(
@@ -106,6 +99,7 @@ class EventConsumer:
         self._dead_letter_exchange = await self._channel.get_exchange(
             self._topology.dead_letter_exchange, ensure=False
         )
+        self._retry_exchange = await self._channel.get_exchange(self._topology.retry_exchange, ensure=False)
         for subscription in self._subscriptions:
             queue = queues[subscription.event_type]
             tag = await queue.consume(self._callback(subscription, queue.name))
@@ -213,9 +207,9 @@ class EventConsumer:
         self, message: AbstractIncomingMessage, queue: str, error: Exception, attempt: int
     ) -> None:
         transient = is_transient(error)
-        if attempt >= self._retry.delivery_limit:
+        if attempt >= self._topology.delivery_limit:
             log.error(
-                "handler failed at the last delivery; dead-lettered",
+                "handler failed at the last attempt; dead-lettered",
                 queue=queue,
                 attempt=attempt,
                 error=repr(error),
@@ -224,23 +218,43 @@ class EventConsumer:
             reason = "transient-failure-exhausted" if transient else "handler-error"
             await self._dead_letter(message, queue, reason, repr(error), attempt)
             return
-        wait = backoff_seconds(attempt, base=self._retry.backoff_base, ceiling=self._retry.backoff_ceiling)
+        delay_ms = self._topology.retry_delay_ms(attempt)
         if transient:
             log.warning(
                 "transient failure; will retry",
                 queue=queue,
                 attempt=attempt,
                 error=repr(error),
-                retry_in_seconds=round(wait, 2),
+                retry_in_seconds=delay_ms / 1000,
             )
         else:
             log.error(
-                "handler failed; will retry", queue=queue, attempt=attempt, error=repr(error), exc_info=True
+                "handler failed; will retry",
+                queue=queue,
+                attempt=attempt,
+                error=repr(error),
+                retry_in_seconds=delay_ms / 1000,
+                exc_info=True,
             )
+        await self._retry_later(message, queue, attempt, delay_ms)
+
+    async def _retry_later(
+        self, message: AbstractIncomingMessage, queue: str, attempt: int, delay_ms: int
+    ) -> None:
+        """Acknowledge the message once its copy waits in the delay queue (confirmed): it holds no slot meanwhile."""
+        assert self._retry_exchange is not None
+        routing_key = self._topology.retry_routing_key(delay_ms, queue)
         try:
-            await asyncio.sleep(wait)
-        finally:
+            await self._retry_exchange.publish(
+                retry_copy(message, attempts=attempt), routing_key=routing_key, mandatory=True
+            )
+        except (
+            Exception
+        ) as error:  # keep the message rather than lose it; the queue's own limit still applies
+            log.error("could not send the message to wait for its retry; handing it back", error=repr(error))
             await message.nack(requeue=True)
+            return
+        await message.ack()
 
     async def _dead_letter(
         self, message: AbstractIncomingMessage, queue: str, reason: str, detail: str, attempt: int
