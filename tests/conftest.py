@@ -110,8 +110,10 @@ async def topology(infra: Infra, amqp: aio_pika.abc.AbstractRobustConnection) ->
     for definition in TEST_DEFINITIONS + _importable_definitions():
         for purpose in [*definition.consumed_event_types, "dead-letter", "sink"]:
             await channel.queue_delete(topology.queue(definition.name, purpose))
-        for queue in topology.retry_queues(definition.name):
-            await channel.queue_delete(queue)
+        # services started as processes (tests/e2e) use the default back-off levels
+        for levels in (topology, Topology(namespace=topology.namespace)):
+            for queue in levels.retry_queues(definition.name):
+                await channel.queue_delete(queue)
     for exchange in topology.exchanges:
         await channel.exchange_delete(exchange)
     await channel.close()

@@ -5,6 +5,9 @@
 - Any other failure is tried again after a back-off that holds no prefetch slot: a copy waits in a delay queue
   (shared.messaging.topology) and the message is acknowledged; at the last attempt allowed, it is dead-lettered
   with the error as its reason. Transient errors (a deadlock) and bugs differ only in the log.
+- A failure because the database cannot be reached is nobody's fault: the message stays in hand, the process
+  takes no new work, and once the database answers the message is handled again without spending an attempt
+  (shared.messaging.outage).
 - A handler's effects, its events and the inbox record commit in one transaction; a redelivered event finds
   its inbox record and is acknowledged without effect.
 - A subscription with a `batch_key` lets events that queue up share a transaction (shared.messaging.batching);
@@ -21,6 +24,7 @@ from typing import Any
 import asyncpg
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from aio_pika.exceptions import ChannelInvalidStateError
 
 from shared.events.envelope import Event, PoisonMessage, parse_event
 from shared.events.registry import EventData
@@ -29,6 +33,7 @@ from shared.logging import get_logger
 from shared.messaging.batching import ALONE, Batcher, Handler
 from shared.messaging.dead_letters import dead_letter_copy, retry_copy
 from shared.messaging.failures import delivery_attempt, is_transient
+from shared.messaging.outage import DatabaseGate
 from shared.messaging.topology import Topology
 from shared.unit_of_work import UnitOfWork
 
@@ -80,6 +85,7 @@ class EventConsumer:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._dead_letter_exchange: AbstractExchange | None = None
         self._retry_exchange: AbstractExchange | None = None
+        self._database = DatabaseGate(pool)  # one per process: every subscription waits on it
         batching = batching or Batching()
         self._batchers = {
             subscription.event_type: Batcher(
@@ -119,11 +125,14 @@ class EventConsumer:
                 log.warning("could not cancel consumer", queue=queue.name, error=repr(error))
         self._consuming.clear()
         if self._in_flight:
-            done, pending = await asyncio.wait(set(self._in_flight), timeout=timeout)
+            # during an outage the messages in hand cannot finish: they go back to their queues now
+            wait = timeout if self._database.is_open else 0
+            done, pending = await asyncio.wait(set(self._in_flight), timeout=wait)
             for task in pending:
                 task.cancel()
         for batcher in self._batchers.values():
             await batcher.stop()
+        await self._database.stop()
 
     def _callback(
         self, subscription: Subscription, queue: str
@@ -145,7 +154,7 @@ class EventConsumer:
         return on_message
 
     async def _settle_escaped(self, message: AbstractIncomingMessage, queue: str, error: Exception) -> None:
-        if message.processed:
+        if message.processed or _channel_lost(message):
             return
         try:
             await self._dead_letter(message, queue, "consumer-error", repr(error), delivery_attempt(message))
@@ -169,14 +178,23 @@ class EventConsumer:
             await self._dead_letter(message, queue, poison.reason, poison.detail, attempt)
             return
         with structlog.contextvars.bound_contextvars(**event.envelope.log_context()):
-            try:
-                handled = await self._handle_once(subscription, event)
-            except asyncio.CancelledError:
-                await message.nack(requeue=True)
-                raise
-            except Exception as error:
-                await self._after_failure(message, queue, error, attempt)
-                return
+            while True:
+                try:
+                    await self._database.passage()
+                    if _channel_lost(message):  # the broker hands it back on the new channel
+                        return
+                    handled = await self._handle_once(subscription, event)
+                except asyncio.CancelledError:
+                    if not _channel_lost(message):
+                        await message.nack(requeue=True)
+                    raise
+                except Exception as error:
+                    if await self._database.is_outage(error):
+                        log.info("database away; holding the message until it is back", queue=queue)
+                        continue  # the same attempt again, once the gate opens
+                    await self._after_failure(message, queue, error, attempt)
+                    return
+                break
             await message.ack()
             log.debug("event handled" if handled else "duplicate event ignored", queue=queue)
 
@@ -243,6 +261,8 @@ class EventConsumer:
     ) -> None:
         """Acknowledge the message once its copy waits in the delay queue (confirmed): it holds no slot meanwhile."""
         assert self._retry_exchange is not None
+        if _channel_lost(message):  # it is back in its queue already; a copy would make two
+            return
         routing_key = self._topology.retry_routing_key(delay_ms, queue)
         try:
             await self._retry_exchange.publish(
@@ -260,6 +280,8 @@ class EventConsumer:
         self, message: AbstractIncomingMessage, queue: str, reason: str, detail: str, attempt: int
     ) -> None:
         assert self._dead_letter_exchange is not None
+        if _channel_lost(message):
+            return
         copy = dead_letter_copy(message, queue=queue, reason=reason, detail=detail, attempts=attempt)
         try:
             await self._dead_letter_exchange.publish(copy, routing_key=self._service, mandatory=True)
@@ -270,3 +292,13 @@ class EventConsumer:
             await message.nack(requeue=True)
             return
         await message.ack()
+
+
+def _channel_lost(message: AbstractIncomingMessage) -> bool:
+    """The channel the message came on is closed: the broker has put it back in its queue (the robust connection
+    consumes again on a new channel), so nothing may be done with this copy any more."""
+    try:
+        message.channel  # noqa: B018  (raises once the channel is closed)
+    except ChannelInvalidStateError:
+        return True
+    return False
