@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from shared.events.envelope import CONTENT_TYPE, HEADER_PREFIX, Envelope, PoisonMessage, parse_envelope
+from shared.events.envelope import CONTENT_TYPE, HEADER_PREFIX, Envelope, PoisonMessage, parse_attributes
 
 
 def to_structured(envelope: Envelope, body: bytes) -> dict[str, Any]:
@@ -40,8 +40,7 @@ def from_structured(event: Mapping[str, Any]) -> tuple[Envelope, bytes]:
             raise PoisonMessage("invalid-envelope", "data_base64 is not base64") from None
     else:
         raise PoisonMessage("invalid-envelope", "a structured event needs a data or data_base64 member")
-    headers = {HEADER_PREFIX + key: value for key, value in event.items() if key not in _NOT_ATTRIBUTES}
-    return parse_envelope(headers), body
+    return parse_attributes({key: value for key, value in event.items() if key not in _NOT_ATTRIBUTES}), body
 
 
 _NOT_ATTRIBUTES = {"data", "data_base64", "undecodable"}

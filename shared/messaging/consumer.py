@@ -200,7 +200,7 @@ class EventConsumer:
 
     @staticmethod
     def _parse(subscription: Subscription, message: AbstractIncomingMessage) -> Event[EventData]:
-        event = parse_event(message.headers or {}, message.body)
+        event = parse_event(message.headers or {}, message.body, message.content_type)
         expected = (subscription.event.event_type, subscription.event.version)
         if (event.envelope.type, event.envelope.version) != expected:
             raise PoisonMessage(

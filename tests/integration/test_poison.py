@@ -40,22 +40,22 @@ def _poison() -> list[tuple[str, bytes, dict[str, object], str]]:
     headers = new_envelope(report, source=probes.PRODUCER.source).to_headers()
 
     def changed(**change: object) -> dict[str, object]:
-        return {**headers, "cloudEvents:id": str(uuid.uuid4()), **change}
+        return {**headers, "cloudEvents_id": str(uuid.uuid4()), **change}
 
     schema = "urn:grassroots:event:hazard.reported:v"
     return [
         ("JSON nested 100,000 deep", DEEP, changed(), "invalid-json"),
         ("an integer of 5,000 digits", b'{"report_id": ' + HUGE_INTEGER + b"}", changed(), "invalid-json"),
-        ("a version of 5,000 digits", body, changed(**{"cloudEvents:dataschema": schema + "9" * 5_000}), "invalid-envelope"),
-        ("a version in other digits", body, changed(**{"cloudEvents:dataschema": schema + "١"}), "invalid-envelope"),
-        ("a header that is not UTF-8", body, changed(**{"cloudEvents:source": _RawText(b"\xff\xfe")}), "invalid-envelope"),
-        ("a header of another AMQP type", body, changed(**{"cloudEvents:time": 1_700_000_000}), "invalid-envelope"),
-        ("a header that is a byte array", body, changed(**{"cloudEvents:source": bytearray(b"x")}), "invalid-envelope"),
-        ("a header that is a table", body, changed(**{"cloudEvents:type": {"a": 1}}), "invalid-envelope"),
+        ("a version of 5,000 digits", body, changed(**{"cloudEvents_dataschema": schema + "9" * 5_000}), "invalid-envelope"),
+        ("a version in other digits", body, changed(**{"cloudEvents_dataschema": schema + "١"}), "invalid-envelope"),
+        ("a header that is not UTF-8", body, changed(**{"cloudEvents_source": _RawText(b"\xff\xfe")}), "invalid-envelope"),
+        ("a header of another AMQP type", body, changed(**{"cloudEvents_source": 1_700_000_000}), "invalid-envelope"),
+        ("a header that is a byte array", body, changed(**{"cloudEvents_source": bytearray(b"x")}), "invalid-envelope"),
+        ("a header that is a table", body, changed(**{"cloudEvents_type": {"a": 1}}), "invalid-envelope"),
         ("a body of 0 bytes", b"", changed(), "invalid-json"),
         ("a body that is not UTF-8", b"\xff\xfe{}", changed(), "invalid-json"),
-        ("a time no UTC instant holds", body, changed(**{"cloudEvents:time": "9999-12-31T23:59:59-23:59"}), "invalid-envelope"),
-        ("a time before year 1 in UTC", body, changed(**{"cloudEvents:time": "0001-01-01T00:00:00+01:00"}), "invalid-envelope"),
+        ("a time no UTC instant holds", body, changed(**{"cloudEvents_time": "9999-12-31T23:59:59-23:59"}), "invalid-envelope"),
+        ("a time before year 1 in UTC", body, changed(**{"cloudEvents_time": "0001-01-01T00:00:00+01:00"}), "invalid-envelope"),
     ]  # fmt: skip
 
 
@@ -81,8 +81,8 @@ async def test_every_kind_of_poison_is_dead_lettered_with_its_reason(
             return len(letters) >= len(poison)
 
         await eventually(all_dead_lettered, what="every poison message to be dead-lettered")
-    reasons = {describe(letter).headers["cloudEvents:id"]: describe(letter).reason for letter in letters}
-    assert {what: reasons.get(headers["cloudEvents:id"]) for what, _, headers, _ in poison} == {
+    reasons = {describe(letter).headers["cloudEvents_id"]: describe(letter).reason for letter in letters}
+    assert {what: reasons.get(headers["cloudEvents_id"]) for what, _, headers, _ in poison} == {
         what: reason for what, _, _, reason in poison
     }
     assert all(len(describe(letter).detail) <= 2000 for letter in letters)
@@ -97,7 +97,7 @@ async def test_a_good_message_behind_more_poison_than_prefetch_is_handled(
         exchange = await channel.get_exchange(topology.events_exchange)
         for n in range(40):
             _, body, headers, _ = kinds[n % len(kinds)]
-            headers = {**headers, "cloudEvents:id": str(uuid.uuid4())}
+            headers = {**headers, "cloudEvents_id": str(uuid.uuid4())}
             await exchange.publish(aio_pika.Message(body, headers=headers), routing_key="hazard.reported")
         good = probes.a_report("the good one after 40 poison messages")
         await EventPublisher(exchange).publish(
