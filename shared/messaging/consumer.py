@@ -190,7 +190,7 @@ class EventConsumer:
                     raise
                 except Exception as error:
                     if await self._database.is_outage(error):
-                        log.info("database away; holding the message until it is back", queue=queue)
+                        log.debug("database away; holding the message until it is back", queue=queue)
                         continue  # the same attempt again, once the gate opens
                     await self._after_failure(message, queue, error, attempt)
                     return
