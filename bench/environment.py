@@ -161,8 +161,10 @@ async def _delete_namespace(install: Installation) -> None:
         for service in PIPELINE:
             for purpose in [*definition_of(service).consumed_event_types, "dead-letter"]:
                 await channel.queue_delete(install.topology.queue(service, purpose))
-        await channel.exchange_delete(install.topology.events_exchange)
-        await channel.exchange_delete(install.topology.dead_letter_exchange)
+            for queue in install.topology.retry_queues(service):
+                await channel.queue_delete(queue)
+        for exchange in install.topology.exchanges:
+            await channel.exchange_delete(exchange)
     finally:
         await connection.close()
 

@@ -1,8 +1,11 @@
 """RabbitMQ definitions for a deployment: vhost, exchanges, an administrator, and one user per service.
 
-Each service's user may configure only its own queues (`<service>.*`), read its queues and the exchanges it binds
-them to, and write only to the events exchange (its events), the dead-letter exchange (its dead letters) and its own
-queues (bindings). The file is rendered at deploy time from the passwords in the environment; RabbitMQ loads it at
+Each service's user may configure only its own queues (`<service>.*`, its delay queues among them), read its queues
+and the exchanges it binds them to, and write only to the events exchange (its events), the dead-letter exchange
+(its dead letters), the retry exchange (its failed messages, to wait in its delay queues), the retry-return
+exchange (which its delay queues dead-letter to) and its own queues (bindings). Topic permissions keep the retry path private: on the retry exchange a service publishes and binds only
+routing keys `<level>.<service>.…` (its own delay queues), on the retry-return exchange it binds only
+`*.<service>.…` (its own queues); nobody publishes there but the broker, dead-lettering what waited. The file is rendered at deploy time from the passwords in the environment; RabbitMQ loads it at
 boot (`load_definitions`). Passwords are stored as RabbitMQ's salted SHA-256 hashes, never in clear.
 """
 
@@ -35,14 +38,44 @@ def _user(name: str, password: str, tags: list[str]) -> dict[str, object]:
 
 def service_permissions(service: str, topology: Topology, vhost: str, user: str) -> dict[str, str]:
     own_queues = re.escape(topology.queue(service, "")) + ".*"
-    exchanges = [re.escape(topology.events_exchange), re.escape(topology.dead_letter_exchange)]
+    # A queue may name a dead-letter exchange only for a user who may write to it (its topic permission lets
+    # nothing through to the retry-return exchange).
+    written = [
+        topology.events_exchange,
+        topology.dead_letter_exchange,
+        topology.retry_exchange,
+        topology.retry_return_exchange,
+    ]
     return {
         "user": user,
         "vhost": vhost,
         "configure": f"^{own_queues}$",
-        "write": f"^({own_queues}|{'|'.join(exchanges)})$",
-        "read": f"^({own_queues}|{'|'.join(exchanges)})$",
+        "write": f"^({own_queues}|{'|'.join(map(re.escape, written))})$",
+        "read": f"^({own_queues}|{'|'.join(map(re.escape, written))})$",
     }
+
+
+def service_topic_permissions(
+    service: str, topology: Topology, vhost: str, user: str
+) -> list[dict[str, str]]:
+    own_queues = re.escape(topology.queue(service, "")) + ".+"
+    to_delay = f"^[0-9]+ms\\.{own_queues}$"
+    return [
+        {
+            "user": user,
+            "vhost": vhost,
+            "exchange": topology.retry_exchange,
+            "write": to_delay,
+            "read": to_delay,
+        },
+        {
+            "user": user,
+            "vhost": vhost,
+            "exchange": topology.retry_return_exchange,
+            "write": "^$",
+            "read": f"^\\*\\.{own_queues}$",
+        },
+    ]
 
 
 def definitions(
@@ -65,11 +98,17 @@ def definitions(
         "exchanges": [
             {**exchange, "name": topology.events_exchange, "type": "topic"},
             {**exchange, "name": topology.dead_letter_exchange, "type": "direct"},
+            {**exchange, "name": topology.retry_exchange, "type": "topic"},
+            {**exchange, "name": topology.retry_return_exchange, "type": "topic"},
         ],
         "queues": [],
         "bindings": [],
         "policies": [],
         "parameters": [],
         "global_parameters": [],
-        "topic_permissions": [],
+        "topic_permissions": [
+            permission
+            for service in SERVICE_NAMES
+            for permission in service_topic_permissions(service, topology, vhost, user_prefix + service)
+        ],
     }

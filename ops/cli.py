@@ -104,7 +104,7 @@ async def dead_letter_command(args: argparse.Namespace, settings: OpsSettings) -
         channel = await connection.channel(publisher_confirms=True)
         if args.action == "list":
             for letter in await dead_letters.peek(channel, topology, args.service, args.limit):
-                kind = letter.headers.get("cloudEvents:type", "?")
+                kind = letter.headers.get("cloudEvents_type", "?")
                 print(
                     f"{letter.dead_lettered_at[:19]:<19}  {letter.reason:<28} {kind!s:<26} "
                     f"{letter.message_id}  {letter.detail[:80]}"

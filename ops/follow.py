@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 
-from shared.events.envelope import Envelope, PoisonMessage, parse_envelope
+from shared.events.envelope import Envelope, PoisonMessage, read_message
 from shared.messaging.topology import Topology
 
 
@@ -39,7 +39,7 @@ async def follow(
         async with queue.iterator(no_ack=True) as messages:
             async for message in messages:
                 try:
-                    envelope = parse_envelope(message.headers or {})
+                    envelope, _ = read_message(message.headers or {}, message.body, message.content_type)
                 except PoisonMessage:
                     if filters.correlation_id is None and filters.subject is None:
                         yield None, message

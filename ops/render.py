@@ -24,12 +24,16 @@ def summarise(data: Any) -> str:
 
 
 def line(envelope: Envelope, body: bytes) -> str:
-    when = envelope.time.astimezone(DISTRICT_TIMEZONE).strftime("%m-%d %H:%M:%S")
+    """The event in one line; a body that is not JSON is shown as undecodable, with its first bytes."""
     try:
-        data = json.loads(body)
-    except ValueError:
-        data = body[:60]
+        when = envelope.time.astimezone(DISTRICT_TIMEZONE).strftime("%m-%d %H:%M:%S")
+    except OverflowError:  # the last hours of year 9999 have no local time here
+        when = envelope.time.isoformat()
+    try:
+        summary = summarise(json.loads(body))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep, a number too long
+        summary = f"undecodable body ({len(body)} bytes): {body[:60]!r}"
     return (
         f"{when}  {envelope.type:<28} {envelope.source:<18} id={str(envelope.id)[:8]} "
-        f"story={str(envelope.correlation_id)[:8]}  {summarise(data)}"
+        f"story={str(envelope.correlation_id)[:8]}  {summary}"
     )

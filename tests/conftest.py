@@ -86,6 +86,7 @@ async def clean_probe_tables(request: pytest.FixtureRequest) -> None:
     finally:
         await conn.close()
     probes.transient_failures.clear()
+    probes.attempts.clear()
 
 
 @pytest.fixture
@@ -98,14 +99,23 @@ async def amqp(infra: Infra) -> AsyncIterator[aio_pika.abc.AbstractRobustConnect
 @pytest.fixture
 async def topology(infra: Infra, amqp: aio_pika.abc.AbstractRobustConnection) -> AsyncIterator[Topology]:
     """Exchange and queue names of this test alone; everything under them is deleted afterwards."""
-    topology = Topology(namespace=f"t{infra.run_id}-{next(_test_numbers)}.", delivery_limit=3)
+    topology = Topology(
+        namespace=f"t{infra.run_id}-{next(_test_numbers)}.",
+        delivery_limit=3,
+        retry_backoff_seconds=0.05,
+        retry_backoff_max_seconds=0.2,
+    )
     yield topology
     channel = await amqp.channel()
     for definition in TEST_DEFINITIONS + _importable_definitions():
         for purpose in [*definition.consumed_event_types, "dead-letter", "sink"]:
             await channel.queue_delete(topology.queue(definition.name, purpose))
-    await channel.exchange_delete(topology.events_exchange)
-    await channel.exchange_delete(topology.dead_letter_exchange)
+        # services started as processes (tests/e2e) use the default back-off levels
+        for levels in (topology, Topology(namespace=topology.namespace)):
+            for queue in levels.retry_queues(definition.name):
+                await channel.queue_delete(queue)
+    for exchange in topology.exchanges:
+        await channel.exchange_delete(exchange)
     await channel.close()
 
 
@@ -118,8 +128,8 @@ def settings_for(infra: Infra, topology: Topology) -> Callable[..., ServiceSetti
             "rabbitmq_url": infra.rabbitmq_url,
             "amqp_namespace": topology.namespace,
             "delivery_limit": topology.delivery_limit,
-            "retry_backoff_seconds": 0.05,
-            "retry_backoff_max_seconds": 0.2,
+            "retry_backoff_seconds": topology.retry_backoff_seconds,
+            "retry_backoff_max_seconds": topology.retry_backoff_max_seconds,
             "outbox_poll_seconds": 0.2,
             "log_format": "console",
         }

@@ -1,4 +1,7 @@
-"""Dead letters: what could not be processed, with the reason, kept for an operator to inspect and requeue."""
+"""Dead letters: what could not be processed, with the reason, kept for an operator to inspect and requeue.
+
+Also the copy of a failed message that waits in a delay queue for its next attempt: both carry the attempts so
+far, and a requeued letter starts again from none."""
 
 from __future__ import annotations
 
@@ -31,10 +34,22 @@ _BROKER_HEADERS = (
 _MAX_DETAIL = 2000
 
 
+def publishable(value: Any) -> Any:
+    """Header values as they can be sent again: a long string that was not UTF-8 arrives as bytes, which the
+    client cannot encode, so it travels on as a byte array."""
+    if isinstance(value, bytes):
+        return bytearray(value)
+    if isinstance(value, dict):
+        return {key: publishable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [publishable(item) for item in value]
+    return value
+
+
 def _copy(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
     return aio_pika.Message(
         body=message.body,
-        headers=headers,
+        headers=publishable(headers),
         content_type=message.content_type,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         message_id=message.message_id,
@@ -55,12 +70,25 @@ def dead_letter_copy(
             REASON: reason,
             DETAIL: detail[:_MAX_DETAIL],
             ORIGINAL_QUEUE: queue,
-            ORIGINAL_ROUTING_KEY: message.routing_key or "",
+            ORIGINAL_ROUTING_KEY: _original_routing_key(message),
             DEAD_LETTERED_AT: datetime.now(UTC).isoformat(),
             ATTEMPTS: attempts,
         }
     )
     return _copy(message, headers)
+
+
+def retry_copy(message: AbstractIncomingMessage, *, attempts: int) -> aio_pika.Message:
+    """The message as it came, to be tried again: the attempts so far travel with it; what the broker added on
+    its way through a delay queue does not."""
+    headers = {k: v for k, v in (message.headers or {}).items() if k not in _BROKER_HEADERS}
+    headers.update({ATTEMPTS: attempts, ORIGINAL_ROUTING_KEY: _original_routing_key(message)})
+    return _copy(message, headers)
+
+
+def _original_routing_key(message: AbstractIncomingMessage) -> str:
+    """The routing key it was published with (a retried copy comes back with its delay queue's)."""
+    return _text((message.headers or {}).get(ORIGINAL_ROUTING_KEY) or message.routing_key)
 
 
 @dataclass(frozen=True)
@@ -76,7 +104,9 @@ class DeadLetter:
 
 
 def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value if value is not None else "")
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode(errors="replace")
+    return str(value if value is not None else "")
 
 
 def describe(message: AbstractIncomingMessage) -> DeadLetter:

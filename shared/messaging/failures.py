@@ -1,11 +1,11 @@
-"""How a failed message is treated: which errors may pass with time, and how long to wait before trying again."""
+"""How a failed message is treated: which errors may pass with time, and which attempt this is."""
 
 from __future__ import annotations
 
-import random
-
 import asyncpg
 from aio_pika.abc import AbstractIncomingMessage
+
+from shared.messaging.dead_letters import ATTEMPTS
 
 # Errors that say "not now" rather than "never": the database or the network is away or overloaded.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -26,14 +26,15 @@ def is_transient(error: BaseException) -> bool:
 
 
 def delivery_attempt(message: AbstractIncomingMessage) -> int:
-    """1 for the first delivery; quorum queues count earlier deliveries in `x-delivery-count`."""
-    count = (message.headers or {}).get("x-delivery-count", 0)
+    """1 for the first attempt. A retried copy carries the attempts before it in `ATTEMPTS` (a new publish starts
+    the quorum queue's count again); `x-delivery-count` adds the deliveries of this copy that were handed back
+    (a process that stopped or crashed while holding it)."""
+    headers = message.headers or {}
+    return 1 + _count(headers.get(ATTEMPTS)) + _count(headers.get("x-delivery-count"))
+
+
+def _count(value: object) -> int:
     try:
-        return int(count) + 1
-    except (TypeError, ValueError):
-        return 1
-
-
-def backoff_seconds(attempt: int, *, base: float, ceiling: float) -> float:
-    """Exponential back-off with full jitter, so replicas do not retry in lock-step."""
-    return random.uniform(0, min(ceiling, base * 2 ** (attempt - 1)))
+        return max(0, int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return 0

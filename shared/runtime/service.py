@@ -15,7 +15,7 @@ from aio_pika.abc import AbstractRobustConnection
 from shared.db.pool import create_pool
 from shared.db.sessions import bounded_session_settings
 from shared.logging import get_logger
-from shared.messaging.consumer import Batching, EventConsumer, RetryPolicy
+from shared.messaging.consumer import Batching, EventConsumer
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from shared.messaging.topology import Topology
 from shared.outbox.relay import AfterPublish, OutboxRelay
@@ -57,7 +57,11 @@ class ServiceRuntime:
         self.settings = settings
         self.context = context if context is not None else definition.context_factory(settings)
         self.topology = Topology(
-            settings.amqp_namespace, settings.delivery_limit, settings.amqp_exchanges_predeclared
+            settings.amqp_namespace,
+            settings.delivery_limit,
+            settings.amqp_exchanges_predeclared,
+            settings.retry_backoff_seconds,
+            settings.retry_backoff_max_seconds,
         )
         self._after_publish = after_publish
         self.pool: asyncpg.Pool | None = None
@@ -106,9 +110,6 @@ class ServiceRuntime:
             topology=self.topology,
             subscriptions=self.definition.subscriptions,
             context=self.context,
-            retry=RetryPolicy(
-                settings.delivery_limit, settings.retry_backoff_seconds, settings.retry_backoff_max_seconds
-            ),
             batching=Batching(settings.batch_size, settings.batch_concurrency),
         )
         await self.consumer.start(queues)

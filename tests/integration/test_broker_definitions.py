@@ -61,6 +61,11 @@ async def test_a_service_user_may_use_its_own_queues_and_publish_events_but_noth
         assert "dispatch.assigned" in queues
         events = await channel.get_exchange(topology.events_exchange)
         await events.publish(aio_pika.Message(b"{}"), routing_key="dispatch.assigned")
+        retry = await channel.get_exchange(topology.retry_exchange)
+        own_delay = topology.retry_routing_key(
+            topology.retry_levels_ms()[0], queues["dispatch.assigned"].name
+        )
+        await retry.publish(aio_pika.Message(b"{}"), routing_key=own_delay)
 
         for forbidden in (
             lambda ch: ch.declare_queue("dispatch.hazard.reported", durable=True),
@@ -68,9 +73,25 @@ async def test_a_service_user_may_use_its_own_queues_and_publish_events_but_noth
                 topology.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
             ),
             lambda ch: ch.declare_exchange("rogue", aio_pika.ExchangeType.FANOUT),
+            lambda ch: ch.declare_queue(topology.retry_queues("dispatch")[0], durable=True),
+            lambda ch: _publish(ch, topology.retry_exchange, "500ms.dispatch.hazard.reported"),
+            lambda ch: _publish(ch, topology.retry_return_exchange, "500ms.patrol.dispatch.assigned"),
+            lambda ch: _bind(ch, topology.retry_return_exchange, "*.dispatch.hazard.reported"),
+            lambda ch: _bind(ch, topology.retry_exchange, "500ms.dispatch.#"),
         ):
             other = await connection.channel()
             with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
                 await forbidden(other)
     finally:
         await connection.close()
+
+
+async def _publish(channel, exchange: str, routing_key: str) -> None:
+    target = await channel.get_exchange(exchange, ensure=False)
+    await target.publish(aio_pika.Message(b"{}"), routing_key=routing_key)
+    await channel.declare_queue(exclusive=True)  # a refused publish closes the channel: the next call raises
+
+
+async def _bind(channel, exchange: str, routing_key: str) -> None:
+    queue = await channel.get_queue("patrol.dispatch.assigned", ensure=False)
+    await queue.bind(exchange, routing_key=routing_key)

@@ -54,18 +54,18 @@ async def test_poison_messages_are_dead_lettered_with_their_reason_while_the_nex
     report = probes.a_report()
     good_headers = _envelope(report).to_headers()
     unknown_version = dict(good_headers)
-    unknown_version["cloudEvents:dataschema"] = "urn:grassroots:event:hazard.reported:v9"
+    unknown_version["cloudEvents_dataschema"] = "urn:grassroots:event:hazard.reported:v9"
     missing_field = report.model_dump(mode="json")
     del missing_field["severity"]
     poison = [
-        (b"{not json", dict(good_headers, **{"cloudEvents:id": "00000000-0000-4000-8000-000000000001"})),
+        (b"{not json", dict(good_headers, **{"cloudEvents_id": "00000000-0000-4000-8000-000000000001"})),
         (
             encode_data(report),
-            dict(unknown_version, **{"cloudEvents:id": "00000000-0000-4000-8000-000000000002"}),
+            dict(unknown_version, **{"cloudEvents_id": "00000000-0000-4000-8000-000000000002"}),
         ),
         (
             json.dumps(missing_field).encode(),
-            dict(good_headers, **{"cloudEvents:id": "00000000-0000-4000-8000-000000000003"}),
+            dict(good_headers, **{"cloudEvents_id": "00000000-0000-4000-8000-000000000003"}),
         ),
         (encode_data(report), {"content": "no CloudEvents headers at all"}),
     ]
@@ -166,4 +166,4 @@ async def test_an_operator_can_requeue_dead_letters_once_the_cause_is_fixed(
     original = await take_all(channel, topology.queue("probe_consumer", "hazard.reported"))
     assert [message.message_id for message in original] == [str(envelope.id)]
     assert "x-dead-letter-reason" not in original[0].headers
-    assert original[0].headers["cloudEvents:type"] == "hazard.reported"
+    assert original[0].headers["cloudEvents_type"] == "hazard.reported"

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import uuid
 from datetime import datetime
 
+import aio_pika
+
 from ops.replay import ReplayOptions, prepare
 from shared.db.pool import create_pool
 from shared.events.catalogue.hazard import HazardWithdrawn
 from shared.events.envelope import encode_data, new_envelope
-from shared.events.structured import read_stream, to_structured, write_stream
+from shared.events.structured import from_structured, read_stream, to_structured, write_stream
 from shared.messaging.dead_letters import dead_letter_copy
 from shared.messaging.publisher import EventPublisher, Unroutable, confirming_channel
 from shared.unit_of_work import unit_of_work
@@ -121,11 +124,11 @@ async def test_replay_publishes_a_stream_with_renewed_ids_and_shifted_times(infr
     assert "published 2" in err
     received = await take_all(await amqp.channel(), sink)
     assert len(received) == 2
-    ids = [uuid.UUID(message.headers["cloudEvents:id"]) for message in received]
+    ids = [uuid.UUID(message.headers["cloudEvents_id"]) for message in received]
     assert first.id not in ids and second.id not in ids
-    assert received[1].headers["cloudEvents:correlationid"] == str(ids[0])
-    assert received[1].headers["cloudEvents:causationid"] == str(ids[0])
-    assert datetime.fromisoformat(received[0].headers["cloudEvents:time"]) == datetime.fromisoformat(
+    assert received[1].headers["cloudEvents_correlationid"] == str(ids[0])
+    assert received[1].headers["cloudEvents_causationid"] == str(ids[0])
+    assert datetime.fromisoformat(received[0].headers["cloudEvents_time"]) == datetime.fromisoformat(
         "2026-05-01T08:00:00+08:00"
     )
 
@@ -213,3 +216,79 @@ async def test_outbox_and_trace_show_waiting_events_and_a_whole_story(infra, top
 
     code, _, err = await ops_cli.run(infra, topology.namespace, "trace", str(uuid.uuid4()))
     assert code == 1 and "no event" in err
+
+
+async def _publish_undecodable(amqp, topology) -> str:
+    """A message with valid CloudEvents headers and a body that is not JSON; returns its event id."""
+    envelope = new_envelope(probes.a_report(), source="/services/patrol")
+    channel = await amqp.channel()
+    events = await topology.declare_exchanges(channel)
+    await events.publish(aio_pika.Message(b"\xffnot json", headers=envelope.to_headers()), "hazard.reported")
+    await channel.close()
+    return str(envelope.id)
+
+
+async def _lines_until_a_good_one_follows_the_undecodable(process, amqp, topology) -> list[str]:
+    """Publish an undecodable message, then a good one, until the tool has printed both: it went on."""
+    publisher = await _publisher(amqp, topology)
+    lines: list[str] = []
+
+    async def both_printed() -> bool:
+        await _publish_undecodable(amqp, topology)
+        await _publish(publisher, probes.a_report("after the undecodable one"))
+        with contextlib.suppress(TimeoutError):
+            while line := await asyncio.wait_for(process.stdout.readline(), timeout=0.5):
+                lines.append(line.decode())
+        assert process.returncode is None, "the tool stopped"
+        undecodable = [n for n, line in enumerate(lines) if "undecodable" in line]
+        return bool(undecodable) and any(
+            "after the undecodable one" in line for line in lines[undecodable[0] :]
+        )
+
+    try:
+        await eventually(both_printed, timeout=20, what="the tool to print an undecodable message and go on")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        _, errors = await process.communicate()
+    assert b"Traceback" not in errors, errors.decode()[-2000:]
+    return lines
+
+
+async def test_tail_shows_a_message_it_cannot_decode_and_goes_on(infra, amqp, topology):
+    process = await ops_cli.start(infra, topology.namespace, "tail")
+    lines = await _lines_until_a_good_one_follows_the_undecodable(process, amqp, topology)
+    undecodable = next(line for line in lines if "undecodable" in line)
+    assert "hazard.reported" in undecodable and "b'\\xffnot json'" in undecodable
+
+
+async def test_tail_json_shows_a_message_it_cannot_decode_and_goes_on(infra, amqp, topology):
+    process = await ops_cli.start(infra, topology.namespace, "tail", "--json")
+    lines = await _lines_until_a_good_one_follows_the_undecodable(process, amqp, topology)
+    undecodable = json.loads(next(line for line in lines if "undecodable" in line))
+    assert undecodable["type"] == "hazard.reported"
+    assert undecodable["undecodable"].startswith("invalid-json")
+    assert base64.b64decode(undecodable["data_base64"]) == b"\xffnot json"
+    assert "data" not in undecodable
+
+
+async def test_record_keeps_a_message_it_cannot_decode_and_goes_on(infra, amqp, topology, tmp_path):
+    target = tmp_path / "stream.jsonl"
+    process = await ops_cli.start(
+        infra, topology.namespace, "record", str(target), "--count", "4", "--duration", "30"
+    )
+    publisher = await _publisher(amqp, topology)
+    undecodable_ids = set()
+    while process.returncode is None:
+        undecodable_ids.add(await _publish_undecodable(amqp, topology))
+        await _publish(publisher, probes.a_report("after the undecodable one"))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), timeout=0.3)
+    assert process.returncode == 0, (await process.stderr.read()).decode()
+    recorded = list(read_stream(target))
+    assert len(recorded) == 4
+    kept = [event for event in recorded if "undecodable" in event]
+    assert kept and all(event["id"] in undecodable_ids for event in kept)
+    assert any("data" in event for event in recorded), "the good ones after it are recorded too"
+    envelope, body = from_structured(kept[0])
+    assert body == b"\xffnot json" and str(envelope.id) == kept[0]["id"], "a replay sends the same bytes"

@@ -107,7 +107,7 @@ async def test_a_transaction_that_fails_after_the_state_write_publishes_nothing(
         await eventually(lambda: _all_sent(admin_db), what="the good event to be published")
     channel = await amqp.channel()
     messages = await take_all(channel, topology.queue("probe_consumer", "hazard.reported"))
-    assert [message.headers["cloudEvents:subject"] for message in messages] == [str(good.report_id)]
+    assert [message.headers["cloudEvents_subject"] for message in messages] == [str(good.report_id)]
     assert await count(admin_db, "probe_producer.reports") == 1
     assert await count(admin_db, "probe_producer.outbox") == 1
 

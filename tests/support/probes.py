@@ -21,11 +21,13 @@ from shared.unit_of_work import UnitOfWork
 
 HERE = Path(__file__).parent
 transient_failures: Counter[uuid.UUID] = Counter()
+attempts: Counter[tuple[str, uuid.UUID]] = Counter()  # handler calls per (consuming service, event id)
 
 
 async def record_effect(uow: UnitOfWork, event: Event[HazardReported]) -> None:
     """Records one effect per handled report (a test double for a real service's handler)."""
     description = event.data.description
+    attempts[uow.source, event.envelope.id] += 1
     if description == "bug":
         raise RuntimeError("a handler bug")
     if description.startswith("transient:"):

@@ -6,7 +6,7 @@ import asyncpg
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.messaging.failures import backoff_seconds, is_transient
+from shared.messaging.failures import is_transient
 from shared.messaging.topology import Topology
 
 
@@ -18,10 +18,29 @@ def test_database_and_network_outages_are_transient_and_bugs_are_not():
     assert not is_transient(asyncpg.UniqueViolationError())
 
 
-@given(attempt=st.integers(min_value=1, max_value=60))
-def test_backoff_is_jittered_and_never_passes_the_ceiling(attempt):
-    wait = backoff_seconds(attempt, base=0.5, ceiling=15.0)
-    assert 0 <= wait <= min(15.0, 0.5 * 2 ** (attempt - 1))
+@given(attempt=st.integers(min_value=1, max_value=60), limit=st.integers(min_value=2, max_value=60))
+def test_backoff_doubles_never_passes_the_ceiling_and_has_a_delay_queue(attempt, limit):
+    topology = Topology(delivery_limit=limit, retry_backoff_seconds=0.5, retry_backoff_max_seconds=15.0)
+    assert topology.retry_delay_ms(attempt) == min(15_000, 500 * 2 ** (attempt - 1))
+    if attempt < limit:
+        assert topology.retry_delay_ms(attempt) in topology.retry_levels_ms()
+    assert len(topology.retry_levels_ms()) <= 6, "a few fixed levels, whatever the delivery limit"
+
+
+def test_the_default_back_off_levels_and_their_queues():
+    topology = Topology(namespace="t1.")
+    assert topology.retry_levels_ms() == [500, 1000, 2000, 4000]
+    assert topology.retry_queues("dispatch") == [
+        "t1.dispatch.retry-500ms",
+        "t1.dispatch.retry-1000ms",
+        "t1.dispatch.retry-2000ms",
+        "t1.dispatch.retry-4000ms",
+    ]
+    assert topology.retry_queue_arguments(500)["x-message-ttl"] == 500
+    assert topology.retry_queue_arguments(500)["x-dead-letter-exchange"] == "t1.grassroots.retry-return"
+    assert (
+        topology.retry_routing_key(500, "t1.dispatch.hazard.reported") == "500ms.t1.dispatch.hazard.reported"
+    )
 
 
 def test_queue_names_say_whose_they_are_and_what_for():

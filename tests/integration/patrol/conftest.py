@@ -64,7 +64,7 @@ class RunningPatrol:
     async def published(self) -> list[tuple[str, dict]]:
         """What patrol published since the last look: (event type, data)."""
         messages = await take_all(self.channel, self.sink)
-        return [(m.headers["cloudEvents:type"], json.loads(m.body)) for m in messages]
+        return [(m.headers["cloudEvents_type"], json.loads(m.body)) for m in messages]
 
 
 @pytest.fixture

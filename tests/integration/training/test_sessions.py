@@ -41,7 +41,7 @@ async def test_a_scheduled_session_publishes_its_event_once(api, amqp, topology,
 
     await eventually(published, what="training.session.scheduled to reach the sink")
     received.extend(await take_all(channel, sink.name, settle=0.5))
-    assert [m.headers["cloudEvents:subject"] for m in received] == [session_id]
+    assert [m.headers["cloudEvents_subject"] for m in received] == [session_id]
     assert (
         await admin_db.fetchval(
             "SELECT count(*) FROM training.outbox WHERE event_type = 'training.session.scheduled'"
