@@ -152,18 +152,25 @@ async def requeue(
     message_id: str | None = None,
 ) -> int:
     """Send dead letters (all, the first `limit`, or the one with `message_id`) back to the queue they came
-    from, without their dead-letter headers.
+    from, without their dead-letter headers, each once.
 
-    `channel` must have publisher confirms on: a letter is removed only after its copy is confirmed.
+    It works from a snapshot: only the letters in the queue when it starts are read, so a letter that the
+    consumer dead-letters again at once (still poison) is not taken a second time, and neither is anything
+    dead-lettered meanwhile. `channel` must have publisher confirms on: a letter is removed only after its copy
+    is confirmed.
     """
-    queue = await channel.get_queue(topology.dead_letter_queue(service), ensure=False)
-    moved = 0
+    name = topology.dead_letter_queue(service)
+    declared = await channel.declare_queue(name, passive=True)
+    in_queue = int(declared.declaration_result.message_count or 0)
+    queue = await channel.get_queue(name, ensure=False)
+    moved = read = 0
     passed_over: list[AbstractIncomingMessage] = []
     try:
-        while limit is None or moved < limit:
+        while read < in_queue and (limit is None or moved < limit):
             message = await queue.get(no_ack=False, fail=False)
             if message is None:
                 break
+            read += 1
             if message_id is not None and message.message_id != message_id:
                 passed_over.append(message)
                 continue
@@ -172,6 +179,8 @@ async def requeue(
             await channel.default_exchange.publish(_copy(message, headers), routing_key=letter.original_queue)
             await message.ack()
             moved += 1
+            if message_id is not None:
+                break  # the one asked for
     finally:
         for message in passed_over:
             await message.nack(requeue=True)

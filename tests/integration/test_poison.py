@@ -9,7 +9,7 @@ import aio_pika
 import pytest
 
 from shared.events.envelope import encode_data, new_envelope
-from shared.messaging.dead_letters import describe
+from shared.messaging.dead_letters import describe, requeue
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from tests.support import probes
 from tests.support.db import count
@@ -115,3 +115,34 @@ async def test_a_good_message_behind_more_poison_than_prefetch_is_handled(
 
         await eventually(forty_dead_letters, what="the 40 poison messages to be dead-lettered")
     assert len(letters) == 40
+
+
+async def test_requeue_moves_each_dead_letter_once_though_the_consumer_sends_it_straight_back(
+    infra, topology, run_service, channel
+):
+    """Requeued poison is poison again at once: the tool must not keep reading the copies it caused."""
+
+    dead_letters = topology.dead_letter_queue("probe_consumer")
+    async with run_service(probes.CONSUMER):
+        exchange = await channel.get_exchange(topology.events_exchange)
+        ids = []
+        for _ in range(4):
+            headers = {**_poison()[8][2], "cloudEvents_id": str(uuid.uuid4())}  # a body of 0 bytes
+            ids.append(headers["cloudEvents_id"])
+            await exchange.publish(
+                aio_pika.Message(b"", headers=headers, message_id=headers["cloudEvents_id"]),
+                routing_key="hazard.reported",
+            )
+
+        async def waiting(expected: int):
+            async def check() -> bool:
+                queue = await channel.declare_queue(dead_letters, passive=True)
+                return queue.declaration_result.message_count == expected
+
+            return check
+
+        await eventually(await waiting(4), what="four dead letters")
+        assert await requeue(channel, topology, "probe_consumer") == 4
+        await eventually(await waiting(4), what="the four dead-lettered again by the consumer")
+        assert await requeue(channel, topology, "probe_consumer", message_id=ids[2]) == 1
+        await eventually(await waiting(4), what="that one dead-lettered again")

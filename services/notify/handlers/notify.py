@@ -96,7 +96,10 @@ async def plan_for_recipient(
         log.info("cancelled since this event; nothing to send", recipient_id=recipient_id, reminder_key=key)
         return
     configured = uow.context.channels  # e.g. no SMS without a gateway: fall through to the next channel
-    channels = rule.channels_for([channel for channel in recipient["channels"] if channel in configured])
+    reachable = [channel for channel in recipient["channels"] if channel in configured]
+    # A development stand-in (texts recorded, not sent) is the last resort, after every channel that delivers.
+    delivering = [channel for channel in reachable if not getattr(configured[channel], "stand_in", False)]
+    channels = rule.channels_for(delivering) or rule.channels_for(reachable)
     if not channels:
         reason = why_unreachable(rule.channels, recipient["channels"], configured)
         await report_unreachable(uow, rule.rule_id, event.envelope, recipient_id, reason)

@@ -160,3 +160,20 @@ async def test_in_development_a_text_without_a_gateway_is_recorded_as_sent_so_a_
     assert (delivery["channel"], delivery["status"]) == ("sms", "sent")
     [recorded] = [line for line in logs if line["event"].startswith("text message recorded, not sent")]
     assert recorded["to"] == "138****1119" and "感谢" in recorded["text"]
+
+
+async def test_in_development_the_text_stand_in_is_the_last_resort_after_a_channel_that_delivers(
+    running_notify, publish, admin_db, webhook
+):
+    await add_recipient(
+        admin_db, "w-0310", [("sms", "13800001110"), ("webhook", webhook.url)], kind="watcher", name="老马"
+    )
+    async with running_notify(ManualClock(NOON.astimezone(UTC))):
+        await publish(merged("w-0310"))
+
+        async def planned() -> bool:
+            return await count(admin_db, "notify.deliveries", "recipient_id = 'w-0310'") == 1
+
+        await eventually(planned, what="one delivery to Old Ma")
+    channel = await admin_db.fetchval("SELECT channel FROM notify.deliveries WHERE recipient_id = 'w-0310'")
+    assert channel == "webhook"
