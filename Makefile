@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 UV := .tools/bin/uv
 
-.PHONY: run demo test test-unit test-integration services browser migrate asyncapi lint clean
+.PHONY: run demo test test-unit test-integration deployment-test services browser migrate asyncapi lint clean
 
 # uv (the lock file's installer) lives in a small venv of its own, so no system Python is touched.
 $(UV):
@@ -33,15 +33,19 @@ run: migrate
 demo: migrate
 	scripts/demo
 
-## Run every test against the real RabbitMQ and PostgreSQL.
+## Run every test against the real RabbitMQ and PostgreSQL (the compose deployment has a target of its own).
 test: $(VENV)/.synced services browser
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -m "not deployment" $(PYTEST_ARGS)
 
 test-unit: $(VENV)/.synced
 	$(PYTHON) -m pytest tests/unit $(PYTEST_ARGS)
 
 test-integration: $(VENV)/.synced services
 	$(PYTHON) -m pytest tests/integration $(PYTEST_ARGS)
+
+## Build the images with podman (as root: installs it) and run docker-compose.yml for real (deploy/README.md).
+deployment-test: $(VENV)/.synced
+	$(PYTHON) -m pytest tests/deployment -m deployment $(PYTEST_ARGS)
 
 ## Regenerate each service's asyncapi.yaml from the code.
 asyncapi: $(VENV)/.synced
