@@ -286,7 +286,9 @@ def test_the_story_is_delivered_once_across_a_service_s_and_the_broker_s_restart
         )
         assert handled == "6", f"{consumer} handled {handled} of the 6 resolutions"
     for service in SERVICE_NAMES:
-        left = stack.sql(f"SELECT count(*) FROM {service}.outbox WHERE published_at IS NULL AND NOT unroutable")
+        left = stack.sql(
+            f"SELECT count(*) FROM {service}.outbox WHERE published_at IS NULL AND NOT unroutable"
+        )
         assert left == "0", f"{service} has {left} events still waiting to be published"
 
 
