@@ -33,9 +33,9 @@ run: migrate
 demo: migrate
 	scripts/demo
 
-## Run every test against the real RabbitMQ and PostgreSQL (the compose deployment has a target of its own).
+## Run every test against the real RabbitMQ and PostgreSQL (and the compose deployment with podman).
 test: $(VENV)/.synced services browser
-	$(PYTHON) -m pytest -m "not deployment" $(PYTEST_ARGS)
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 test-unit: $(VENV)/.synced
 	$(PYTHON) -m pytest tests/unit $(PYTEST_ARGS)
@@ -43,7 +43,7 @@ test-unit: $(VENV)/.synced
 test-integration: $(VENV)/.synced services
 	$(PYTHON) -m pytest tests/integration $(PYTEST_ARGS)
 
-## Build the images with podman (as root: installs it) and run docker-compose.yml for real (deploy/README.md).
+## Only the compose deployment: podman (installed when root) builds the images and runs docker-compose.yml.
 deployment-test: $(VENV)/.synced
 	$(PYTHON) -m pytest tests/deployment -m deployment $(PYTEST_ARGS)
 
