@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 UV := .tools/bin/uv
 
-.PHONY: run demo test test-unit test-integration services browser migrate asyncapi lint clean
+.PHONY: run demo test test-unit test-integration deployment-test services browser migrate asyncapi lint clean
 
 # uv (the lock file's installer) lives in a small venv of its own, so no system Python is touched.
 $(UV):
@@ -33,7 +33,7 @@ run: migrate
 demo: migrate
 	scripts/demo
 
-## Run every test against the real RabbitMQ and PostgreSQL.
+## Run every test against the real RabbitMQ and PostgreSQL (and the compose deployment with podman).
 test: $(VENV)/.synced services browser
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
@@ -42,6 +42,10 @@ test-unit: $(VENV)/.synced
 
 test-integration: $(VENV)/.synced services
 	$(PYTHON) -m pytest tests/integration $(PYTEST_ARGS)
+
+## Only the compose deployment: podman (installed when root) builds the images and runs docker-compose.yml.
+deployment-test: $(VENV)/.synced
+	$(PYTHON) -m pytest tests/deployment -m deployment $(PYTEST_ARGS)
 
 ## Regenerate each service's asyncapi.yaml from the code.
 asyncapi: $(VENV)/.synced
