@@ -76,7 +76,7 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
         self.supervisor = Supervisor(restart_backoff)
-        self.metrics = ServiceMetrics()
+        self.metrics = ServiceMetrics(refresh_seconds=settings.metrics_refresh_seconds)
         self.metrics.add_probe(self._outbox_backlog)
         for probe in definition.metrics_probes:
             self.metrics.add_probe(functools.partial(probe, self))
