@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 UV := .tools/bin/uv
 
-.PHONY: run demo test test-unit test-integration services browser migrate asyncapi lint clean
+.PHONY: run demo test test-unit test-integration services browser prometheus migrate asyncapi lint clean
 
 # uv (the lock file's installer) lives in a small venv of its own, so no system Python is touched.
 $(UV):
@@ -22,6 +22,9 @@ services:
 browser:
 	scripts/browser
 
+prometheus:
+	scripts/prometheus
+
 migrate: $(VENV)/.synced services
 	$(PYTHON) -m services migrate
 
@@ -34,13 +37,13 @@ demo: migrate
 	scripts/demo
 
 ## Run every test against the real RabbitMQ and PostgreSQL.
-test: $(VENV)/.synced services browser
+test: $(VENV)/.synced services browser prometheus
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 test-unit: $(VENV)/.synced
 	$(PYTHON) -m pytest tests/unit $(PYTEST_ARGS)
 
-test-integration: $(VENV)/.synced services
+test-integration: $(VENV)/.synced services prometheus
 	$(PYTHON) -m pytest tests/integration $(PYTEST_ARGS)
 
 ## Regenerate each service's asyncapi.yaml from the code.

@@ -87,6 +87,18 @@ class ServiceMetrics:
             ["street"],
             registry=registry,
         )
+        self.queue_messages = Gauge(
+            "grassroots_queue_messages",
+            "Messages ready in each of the service's queues (read at scrape time)",
+            ["queue"],
+            registry=registry,
+        )
+        self.queue_consumers = Gauge(
+            "grassroots_queue_consumers",
+            "Consumers on each of the service's queues, all replicas together (read at scrape time)",
+            ["queue"],
+            registry=registry,
+        )
         self.scrape_probe_failures = Counter(
             "grassroots_scrape_probe_failures",
             "Scrape-time queries that failed (their gauges keep their last values)",

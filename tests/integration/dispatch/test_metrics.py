@@ -84,3 +84,8 @@ async def test_the_series_move_as_a_report_becomes_a_case(infra, amqp, topology,
     assert value(after, "grassroots_dispatch_cases_open", street="WG") == 1
     assert value(after, "grassroots_dispatch_cases_overdue", street="WG") == 0
     assert value(overdue, "grassroots_dispatch_cases_overdue", street="WG") == 1
+    queue = topology.queue("dispatch", "hazard.reported")
+    assert value(after, "grassroots_queue_consumers", queue=queue) == 1
+    assert value(after, "grassroots_queue_messages", queue=queue) == 0
+    assert value(after, "grassroots_queue_messages", queue=topology.dead_letter_queue("dispatch")) == 0
+    assert value(after, "grassroots_scrape_probe_failures_total", probe="_queue_depths") == 0
