@@ -19,7 +19,6 @@ log = get_logger(__name__)
 
 ScrapeProbe = Callable[["ServiceMetrics"], Awaitable[None]]
 
-CONSUMED_OUTCOMES = ("handled", "duplicate", "retried", "dead_lettered")
 _SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
