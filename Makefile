@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 UV := .tools/bin/uv
 
-.PHONY: run demo test test-unit test-integration deployment-test services browser migrate asyncapi lint clean
+.PHONY: run demo test test-unit test-integration deployment-test services browser prometheus migrate asyncapi lint clean
 
 # uv (the lock file's installer) lives in a small venv of its own, so no system Python is touched.
 $(UV):
@@ -22,6 +22,9 @@ services:
 browser:
 	scripts/browser
 
+prometheus:
+	scripts/prometheus
+
 migrate: $(VENV)/.synced services
 	$(PYTHON) -m services migrate
 
@@ -33,14 +36,14 @@ run: migrate
 demo: migrate
 	scripts/demo
 
-## Run every test against the real RabbitMQ and PostgreSQL (and the compose deployment with podman).
-test: $(VENV)/.synced services browser
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+## Run every test against the real RabbitMQ and PostgreSQL (the compose deployment has its own target).
+test: $(VENV)/.synced services browser prometheus
+	$(PYTHON) -m pytest -m "not deployment" $(PYTEST_ARGS)
 
 test-unit: $(VENV)/.synced
 	$(PYTHON) -m pytest tests/unit $(PYTEST_ARGS)
 
-test-integration: $(VENV)/.synced services
+test-integration: $(VENV)/.synced services prometheus
 	$(PYTHON) -m pytest tests/integration $(PYTEST_ARGS)
 
 ## Only the compose deployment: podman (installed when root) builds the images and runs docker-compose.yml.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from ops.follow import Filters, follow
 from ops.render import line
 from ops.replay import ReplayOptions, prepare, replay
 from ops.settings import OpsSettings
+from ops.status import gather_status, render
 from services import SERVICE_NAMES
 from shared.clock import DISTRICT_TIMEZONE
 from shared.events.structured import read_stream, to_structured
@@ -157,6 +159,16 @@ async def outbox(args: argparse.Namespace, settings: OpsSettings) -> int:
             f"{state.service:<10} {state.waiting:>8} {oldest:<26} {state.unroutable:>10} {state.published_last_hour:>14}"
         )
     return 0
+
+
+async def status(args: argparse.Namespace, settings: OpsSettings) -> int:
+    statuses = await gather_status(settings)
+    if args.json:
+        for each in statuses:
+            print(json.dumps(dataclasses.asdict(each), ensure_ascii=False, default=str))
+    else:
+        print(render(statuses, datetime.now(UTC)))
+    return 0 if all(each.healthy for each in statuses) else 1
 
 
 async def trace(args: argparse.Namespace, settings: OpsSettings) -> int:
@@ -313,6 +325,16 @@ def parser() -> argparse.ArgumentParser:
         description="Per service: events not yet published, the oldest of them, unroutable events.",
     )
     p.set_defaults(run=outbox)
+
+    p = verbs.add_parser(
+        "status",
+        help="each service at a glance: ready, outbox, queues and their consumers, dead letters",
+        description="Per service: its /readyz (the *_URL settings), its outbox's backlog and oldest event "
+        "(ADMIN_DATABASE_URL), each of its queues' ready messages and consumers, its dead letters. Exits 1 when "
+        "a service is not ready or has dead letters.",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per service")
+    p.set_defaults(run=status)
 
     p = verbs.add_parser(
         "trace",

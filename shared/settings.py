@@ -80,6 +80,11 @@ class ServiceSettings(MessagingSettings):
     )
     log_format: str = Field("auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
+    metrics_refresh_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="/metrics reads the database-backed gauges (outbox backlog, open cases) at most this often.",
+    )
     outbox_poll_seconds: float = Field(
         1.0, gt=0, description="How often the relay looks at the outbox when no notification came."
     )

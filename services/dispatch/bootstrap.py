@@ -4,6 +4,7 @@ from pathlib import Path
 
 from services.dispatch.api import ROUTERS
 from services.dispatch.context import DispatchSettings, build_context
+from services.dispatch.handlers.gauges import open_cases_by_street
 from services.dispatch.handlers.reference import load_reference_command
 from services.dispatch.handlers.startup import load_reference_at_start
 from services.dispatch.handlers.sweeper import sweep_forever
@@ -26,4 +27,5 @@ def definition() -> ServiceDefinition:
         context_factory=build_context,
         commands={"load-reference": load_reference_command},
         background=[load_reference_at_start, sweep_forever],
+        metrics_probes=[open_cases_by_street],
     )

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ from shared.messaging.dead_letters import dead_letter_copy, retry_copy
 from shared.messaging.failures import delivery_attempt, is_transient
 from shared.messaging.outage import DatabaseGate
 from shared.messaging.topology import Topology
+from shared.observability.metrics import ServiceMetrics
 from shared.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
@@ -73,8 +75,10 @@ class EventConsumer:
         subscriptions: Sequence[Subscription],
         batching: Batching | None = None,
         context: Any = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._service = service
+        self._metrics = metrics or ServiceMetrics()
         self._source = source
         self._pool = pool
         self._channel = channel
@@ -176,6 +180,7 @@ class EventConsumer:
                 message_id=message.message_id,
             )
             await self._dead_letter(message, queue, poison.reason, poison.detail, attempt)
+            self._count(subscription, "dead_lettered")
             return
         with structlog.contextvars.bound_contextvars(**event.envelope.log_context()):
             while True:
@@ -183,7 +188,11 @@ class EventConsumer:
                     await self._database.passage()
                     if _channel_lost(message):  # the broker hands it back on the new channel
                         return
+                    started = time.perf_counter()
                     handled = await self._handle_once(subscription, event)
+                    self._metrics.handler_duration.labels(subscription.event_type).observe(
+                        time.perf_counter() - started
+                    )
                 except asyncio.CancelledError:
                     if not _channel_lost(message):
                         await message.nack(requeue=True)
@@ -192,10 +201,12 @@ class EventConsumer:
                     if await self._database.is_outage(error):
                         log.debug("database away; holding the message until it is back", queue=queue)
                         continue  # the same attempt again, once the gate opens
-                    await self._after_failure(message, queue, error, attempt)
+                    retried = await self._after_failure(message, queue, error, attempt)
+                    self._count(subscription, "retried" if retried else "dead_lettered")
                     return
                 break
             await message.ack()
+            self._count(subscription, "handled" if handled else "duplicate")
             log.debug("event handled" if handled else "duplicate event ignored", queue=queue)
 
     @staticmethod
@@ -221,9 +232,13 @@ class EventConsumer:
             await subscription.handler(UnitOfWork(conn, self._source, event.envelope, self._context), event)
             return True
 
+    def _count(self, subscription: Subscription, outcome: str) -> None:
+        self._metrics.events_consumed.labels(subscription.event_type, outcome).inc()
+
     async def _after_failure(
         self, message: AbstractIncomingMessage, queue: str, error: Exception, attempt: int
-    ) -> None:
+    ) -> bool:
+        """Send the message to wait for another attempt (True) or, at the last attempt, to the dead letters."""
         transient = is_transient(error)
         if attempt >= self._topology.delivery_limit:
             log.error(
@@ -235,7 +250,7 @@ class EventConsumer:
             )
             reason = "transient-failure-exhausted" if transient else "handler-error"
             await self._dead_letter(message, queue, reason, repr(error), attempt)
-            return
+            return False
         delay_ms = self._topology.retry_delay_ms(attempt)
         if transient:
             log.warning(
@@ -255,6 +270,7 @@ class EventConsumer:
                 exc_info=True,
             )
         await self._retry_later(message, queue, attempt, delay_ms)
+        return True
 
     async def _retry_later(
         self, message: AbstractIncomingMessage, queue: str, attempt: int, delay_ms: int

@@ -16,6 +16,7 @@ import asyncpg
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 from shared.messaging.publisher import EventPublisher, Unroutable
+from shared.observability.metrics import ServiceMetrics
 from shared.runtime.listen_loop import ListenLoop
 
 log = get_logger(__name__)
@@ -89,8 +90,10 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         after_publish: AfterPublish | None = None,
         held_back_warning_seconds: float = HELD_BACK_WARNING_SECONDS,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._pool = pool
+        self._published = (metrics or ServiceMetrics()).events_published
         self._publisher = publisher
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
@@ -134,6 +137,7 @@ class OutboxRelay:
         for row, result in zip(rows, results, strict=True):
             if result is None:
                 sent.append(row["position"])
+                self._published.labels(row["event_type"]).inc()
             elif isinstance(result, Unroutable):
                 unroutable.append(row["position"])
                 log.warning(

@@ -8,10 +8,12 @@ from typing import Any
 
 import asyncpg
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.http.edge import guard_request, install_edge
 from shared.logging import configure_logging
+from shared.observability.http import ObservedRequests
 from shared.runtime.definition import ServiceDefinition
 from shared.runtime.service import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -42,6 +44,7 @@ def create_app(
         max_body_size=settings.max_request_bytes,
     )
     install_edge(app)
+    app.add_middleware(ObservedRequests, metrics=runtime.metrics)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.auth_secret = settings.auth_secret
@@ -60,6 +63,16 @@ def create_app(
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
+
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics of this process",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    )
+    async def metrics() -> Response:
+        return Response(await runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return app
 

@@ -80,6 +80,7 @@ def main(definition_factory: Callable[[], ServiceDefinition], argv: list[str] | 
                 f"{definition.directory / 'asyncapi.yaml'} is stale: run python -m services.{definition.name} asyncapi"
             )
         return 0 if current else 1
+    configure_logging(definition.name, log_format=settings.log_format, level=settings.log_level)
     app = create_app(definition, settings)
     config = uvicorn.Config(
         app,

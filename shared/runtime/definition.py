@@ -58,6 +58,14 @@ class ServiceDefinition:
         },
     )
 
+    metrics_probes: Sequence[Callable[[Any, Any], Awaitable[None]]] = field(
+        default=(),
+        metadata={
+            "doc": "queries run at scrape time of /metrics (at most every few seconds), each given the "
+            "ServiceRuntime and its ServiceMetrics, setting the service's own gauges"
+        },
+    )
+
     @property
     def source(self) -> str:
         """The CloudEvents `source` of everything this service publishes."""

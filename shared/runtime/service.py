@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import aio_pika
 import asyncpg
-from aio_pika.abc import AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractRobustConnection
 
 from shared.db.pool import create_pool
 from shared.db.sessions import bounded_session_settings
@@ -18,6 +18,7 @@ from shared.logging import get_logger
 from shared.messaging.consumer import Batching, EventConsumer
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from shared.messaging.topology import Topology
+from shared.observability.metrics import ServiceMetrics, set_by_label
 from shared.outbox.relay import AfterPublish, OutboxRelay
 from shared.outbox.retention import purge_forever
 from shared.runtime.definition import ServiceDefinition
@@ -25,6 +26,12 @@ from shared.runtime.supervision import Backoff, Supervisor
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+# Served by the partial index outbox_pending: only the unpublished rows are read.
+_OUTBOX_BACKLOG = """
+SELECT count(*) AS waiting,
+       coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
+FROM outbox WHERE published_at IS NULL
+"""
 T = TypeVar("T")
 
 
@@ -69,6 +76,12 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
         self.supervisor = Supervisor(restart_backoff)
+        self.metrics = ServiceMetrics(refresh_seconds=settings.metrics_refresh_seconds)
+        self.metrics.add_probe(self._outbox_backlog)
+        self.metrics.add_probe(self._queue_depths)
+        self._probe_channel: AbstractChannel | None = None
+        for probe in definition.metrics_probes:
+            self.metrics.add_probe(functools.partial(probe, self))
 
     async def start(self) -> None:
         settings, name = self.settings, self.definition.name
@@ -94,6 +107,7 @@ class ServiceRuntime:
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             after_publish=self._after_publish,
+            metrics=self.metrics,
         )
         self.supervisor.start("outbox_relay", self.relay.run, stop=self.relay.stop)
 
@@ -111,6 +125,7 @@ class ServiceRuntime:
             subscriptions=self.definition.subscriptions,
             context=self.context,
             batching=Batching(settings.batch_size, settings.batch_concurrency),
+            metrics=self.metrics,
         )
         await self.consumer.start(queues)
         self.supervisor.start(
@@ -131,6 +146,31 @@ class ServiceRuntime:
         if self.pool is not None:
             await self.pool.close()
         log.info("service stopped")
+
+    async def _outbox_backlog(self, metrics: ServiceMetrics) -> None:
+        if self.pool is None:
+            return
+        row = await self.pool.fetchrow(_OUTBOX_BACKLOG, timeout=2)
+        metrics.outbox_backlog.set(row["waiting"])
+        metrics.outbox_oldest_age.set(row["oldest_seconds"])
+
+    async def _queue_depths(self, metrics: ServiceMetrics) -> None:
+        """Ready messages and consumers of each queue the service consumes, by passive declares on a channel of
+        their own (a queue that went missing closes it; the next scrape opens another)."""
+        if self.connection is None or self.connection.is_closed:
+            return
+        if self._probe_channel is None or self._probe_channel.is_closed:
+            self._probe_channel = await self.connection.channel()
+        messages, consumers = {}, {}
+        for purpose in [*self.definition.consumed_event_types, "dead-letter"]:
+            name = self.topology.queue(self.definition.name, purpose)
+            queue = await self._probe_channel.declare_queue(name, passive=True, robust=False)
+            messages[name] = queue.declaration_result.message_count or 0
+            consumers[name] = queue.declaration_result.consumer_count or 0
+        set_by_label(metrics.queue_messages, messages)
+        set_by_label(
+            metrics.queue_consumers, {k: v for k, v in consumers.items() if not k.endswith("dead-letter")}
+        )
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency and whether this process can reach it now."""

@@ -46,7 +46,7 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
             if case is None:
                 break
             uow.continue_story(case["correlation_id"])
-            escalated += await _escalate(uow, case, now)
+            escalated += await escalate(uow, case, now)
     while True:
         async with unit_of_work(pool, source, context) as uow:
             case = await uow.conn.fetchrow(
@@ -78,7 +78,11 @@ async def sweep_overdue(pool: asyncpg.Pool, context: DispatchContext, source: st
     return Sweep(escalated, closed)
 
 
-async def _escalate(uow: UnitOfWork, case: asyncpg.Record, now: datetime) -> int:
+async def escalate(
+    uow: UnitOfWork, case: asyncpg.Record, now: datetime, *, actor: str = SWEEPER, cause: str | None = None
+) -> int:
+    """Escalate the case one level (once per level and cycle); `cause` says why when it is not the missed
+    deadline. Returns 1 if it was escalated now."""
     conn, context = uow.conn, uow.context
     level = NEXT_LEVEL.get(case["escalation_level"])
     target = await escalation_target(conn, context.routing, level, case["street_code"]) if level else None
@@ -98,10 +102,11 @@ async def _escalate(uow: UnitOfWork, case: asyncpg.Record, now: datetime) -> int
         case["cycle"],
         level,
         target,
-        case["escalate_at"],
+        case["escalate_at"] or case["deadline"],
         now,
     )
     changes = {"escalation_level": level, "escalated_to": target, "escalate_at": next_at}
+    why = cause or f"deadline {case['escalate_at'].isoformat()} missed"
     if not first:
         await conn.execute(
             "UPDATE cases SET escalation_level = $2, escalated_to = $3, escalate_at = $4 WHERE case_id = $1",
@@ -113,9 +118,9 @@ async def _escalate(uow: UnitOfWork, case: asyncpg.Record, now: datetime) -> int
         conn,
         case,
         "escalate",
-        actor=SWEEPER,
+        actor=actor,
         at=now,
-        reason=f"deadline {case['escalate_at'].isoformat()} missed: escalated to {level} ({target})",
+        reason=f"{why}: escalated to {level} ({target})",
         changes=changes,
     )
     await uow.emit(
@@ -124,7 +129,7 @@ async def _escalate(uow: UnitOfWork, case: asyncpg.Record, now: datetime) -> int
             case_number=case["case_number"],
             level=level,
             escalated_to=target,
-            deadline=case["escalate_at"],
+            deadline=case["escalate_at"] or case["deadline"],
             escalated_at=now,
         )
     )

@@ -21,7 +21,9 @@ async def deliver(runtime) -> None:
             await plan_awaiting_units(uow)
     if not context.settings.delivery_worker_enabled:
         return
-    worker = DeliveryWorker(pool, context, runtime.definition.source)
+    worker = DeliveryWorker(
+        pool, context, runtime.definition.source, deliveries=runtime.metrics.notify_deliveries
+    )
     context.wake_worker = worker.wake
     try:
         await worker.run()

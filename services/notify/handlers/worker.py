@@ -14,11 +14,13 @@ import asyncio
 from datetime import datetime, timedelta
 
 import asyncpg
+from prometheus_client import Counter
 
 from services.notify.adapters.channels.port import OutgoingMessage, SendResult
 from services.notify.domain.schedule import parse_quiet_hours, quiet_until
 from services.notify.handlers.outcomes import Claimed, record_outcomes
 from shared.logging import get_logger
+from shared.observability.metrics import ServiceMetrics
 from shared.runtime.listen_loop import ListenLoop
 
 log = get_logger(__name__)
@@ -73,8 +75,11 @@ def _claimed(row: asyncpg.Record) -> Claimed:
 
 
 class DeliveryWorker:
-    def __init__(self, pool: asyncpg.Pool, context, source: str) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, context, source: str, *, deliveries: Counter | None = None
+    ) -> None:
         self._pool = pool
+        self._deliveries = deliveries or ServiceMetrics().notify_deliveries
         self._context = context
         self._settings = context.settings
         self._source = source
@@ -219,6 +224,7 @@ class DeliveryWorker:
 
     async def _send_logged(self, item: Claimed) -> SendResult:
         result = await self._send(item)
+        self._deliveries.labels(item.channel, result.outcome).inc()
         log.info(
             "delivery attempt",
             delivery_id=str(item.message.delivery_id),

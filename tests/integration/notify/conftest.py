@@ -161,7 +161,9 @@ def running_notify(run_service, notify_context, clean_notify):
         context = notify_context(clock, **overrides)
         async with run_service(definition, context=context, **overrides) as runtime:
             notify = Notify(context=context, clock=clock, runtime=runtime)
-            notify.worker = DeliveryWorker(runtime.pool, context, definition.source)
+            notify.worker = DeliveryWorker(
+                runtime.pool, context, definition.source, deliveries=runtime.metrics.notify_deliveries
+            )
             try:
                 yield notify
             finally:

@@ -37,6 +37,13 @@ async def test_one_pass_records_a_success_a_transient_and_a_permanent_failure_ea
             await publish(dispatch_assigned(NOON, unit_id=unit))
         await eventually(lambda: _planned(admin_db, 3), what="three deliveries")
         assert await notify.deliver() == 3
+        registry = notify.runtime.metrics.registry
+        outcomes = {
+            outcome: registry.get_sample_value(
+                "grassroots_notify_deliveries_total", {"channel": "webhook", "outcome": outcome}
+            )
+            for outcome in ("success", "transient", "permanent")
+        }
 
     rows = await admin_db.fetch(
         """SELECT d.status, d.attempts, d.last_error, a.outcome, a.finished_at IS NOT NULL AS closed
@@ -50,6 +57,7 @@ async def test_one_pass_records_a_success_a_transient_and_a_permanent_failure_ea
     errors = [row["last_error"] for row in rows]
     assert errors[0].startswith("HTTP 400") and errors[1].startswith("HTTP 503") and errors[2] is None
     assert await _events(admin_db) == ["notification.failed", "notification.sent"]
+    assert outcomes == {"success": 1, "transient": 1, "permanent": 1}, "grassroots_notify_deliveries_total"
 
 
 async def test_an_outcome_that_comes_back_after_its_lease_ran_out_changes_nothing(

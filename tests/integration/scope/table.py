@@ -41,6 +41,7 @@ class Open:
 
 
 HEALTH = Open("health checks: no data")
+METRICS = Open("operational counters of the process: no personal data")
 OWN = "the caller's own, by the token's subject"
 REFERENCE = "district reference data (units, routing rules) kept by admins; dispatchers read it"
 ADMIN = "admins only: district-wide by design"
@@ -136,6 +137,7 @@ PATROL: dict[tuple[str, str], Scoped | Open] = {
     ("DELETE", "/open311/keys/{key_id}"): Open(ADMIN),
     ("GET", "/healthz"): HEALTH,
     ("GET", "/readyz"): HEALTH,
+    ("GET", "/metrics"): METRICS,
 }
 
 DISPATCH: dict[tuple[str, str], Scoped | Open] = {
@@ -171,6 +173,7 @@ DISPATCH: dict[tuple[str, str], Scoped | Open] = {
     ("GET", "/admin/changes"): Open(ADMIN),
     ("GET", "/healthz"): HEALTH,
     ("GET", "/readyz"): HEALTH,
+    ("GET", "/metrics"): METRICS,
 }
 
 NOTIFY: dict[tuple[str, str], Scoped | Open] = {
@@ -188,6 +191,7 @@ NOTIFY: dict[tuple[str, str], Scoped | Open] = {
     ("DELETE", "/rules/{rule_id}"): Open(ADMIN),
     ("GET", "/healthz"): HEALTH,
     ("GET", "/readyz"): HEALTH,
+    ("GET", "/metrics"): METRICS,
 }
 
 TRAINING: dict[tuple[str, str], Scoped | Open] = {
@@ -283,6 +287,7 @@ TRAINING: dict[tuple[str, str], Scoped | Open] = {
     ("GET", "/statistics"): Open("district figures, no people"),
     ("GET", "/healthz"): HEALTH,
     ("GET", "/readyz"): HEALTH,
+    ("GET", "/metrics"): METRICS,
 }
 
 TABLE = {"patrol": PATROL, "dispatch": DISPATCH, "notify": NOTIFY, "training": TRAINING}
