@@ -152,6 +152,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "accounts.switch_off": ("停用", "Switch off"),
     "accounts.switch_on": ("启用", "Switch on"),
     "accounts.save": ("保存", "Save"),
+    "accounts.change_roles": ("修改角色", "Change roles"),
+    "community.file": ("CSV 文件", "CSV file"),
     "docs.title": ("接口文档", "API documentation"),
     "none": ("无", "none"),
     "problem": ("出错了", "Something went wrong"),
