@@ -49,6 +49,11 @@ class NotifySettings(ServiceSettings):
     dingtalk_robot_secret: str | None = Field(
         None, description="DingTalk robot signing secret (SEC...): adds timestamp and sign to the URL."
     )
+    console_public_url: str = Field(
+        "",
+        description="How people reach the console (https://console.dadong.example): the case notices end with "
+        "the console's page for the case. Empty: no link.",
+    )
     # Delivery policy
     rate_limits: dict[str, int] = Field(
         {"wecom": 20, "dingtalk": 20, "sms": 60, "email": 120, "webhook": 600, "log": 6000},
@@ -121,6 +126,6 @@ def build_context(
         bundle=bundle,
         http=http,
         channels=channels if channels is not None else build_channels(settings, http),
-        renderer=Renderer(TEMPLATES, bundle),
+        renderer=Renderer(TEMPLATES, bundle, settings.console_public_url),
         rules=ReadThroughCache(clock, timedelta(seconds=settings.rules_cache_seconds)),
     )

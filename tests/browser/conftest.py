@@ -35,6 +35,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "var" / "screenshots"
+# axe-core from npm (`npm pack axe-core`), with its licence beside it: injected into each page the tests see.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "correct horse battery"
 
 
@@ -156,7 +158,22 @@ def elsewhere(context, system: System) -> list[str]:
     return [url for url in context.requested if not url.startswith(f"{system.console}/")]
 
 
+async def accessibility_violations(page, impacts: tuple[str, ...] = ("critical",)) -> list[dict]:
+    """What axe-core finds on the page as it stands, of the given impacts: rule, impact, help and the elements."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = await page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"""
+    )
+    return [violation for violation in found if violation["impact"] in impacts]
+
+
 async def screenshot(page, name: str) -> None:
+    """Every page the tests show is checked by axe-core (no critical violation) and photographed."""
+    violations = await accessibility_violations(page)
+    assert violations == [], f"{name}: {violations}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 

@@ -1,6 +1,6 @@
 """The console's pages, each router a part of the story."""
 
-from services.console.api import admin, assets, community, desk, inbox, signing_in, watcher
+from services.console.api import admin, assets, community, desk, inbox, signing_in, training, watcher
 
 ROUTERS = [
     signing_in.router,
@@ -8,6 +8,7 @@ ROUTERS = [
     desk.router,
     inbox.router,
     community.router,
+    training.router,
     admin.router,
     assets.router,
 ]

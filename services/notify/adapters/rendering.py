@@ -38,7 +38,7 @@ def candidates(template: str, channel: str, language: str) -> list[str]:
 
 
 class Renderer:
-    def __init__(self, folder: Path, bundle: ReferenceBundle | None = None) -> None:
+    def __init__(self, folder: Path, bundle: ReferenceBundle | None = None, console_url: str = "") -> None:
         self._environment = Environment(
             loader=FileSystemLoader(folder),
             autoescape=select_autoescape(default=False, default_for_string=False),
@@ -49,8 +49,14 @@ class Renderer:
         self._environment.filters["local"] = local_time
         units = {unit.id: unit for unit in bundle.units} if bundle else {}
         categories = {category.code: category for category in bundle.categories} if bundle else {}
+        communities = {place.code: place for place in bundle.organisations} if bundle else {}
         self._environment.globals["unit_name"] = lambda unit_id, lang="zh-CN": _name(units, unit_id, lang)
         self._environment.globals["category_name"] = lambda code, lang="zh-CN": _name(categories, code, lang)
+        self._environment.globals["community_name"] = lambda code, lang="zh-CN": _name(
+            communities, code, lang
+        )
+        # Empty: the notices carry no link (the case notices end with the console's page for the case otherwise).
+        self._environment.globals["console_url"] = console_url.rstrip("/")
 
     def exists(self, template: str) -> bool:
         return any(
