@@ -154,23 +154,21 @@ async def requeue(
     """Send dead letters (all, the first `limit`, or the one with `message_id`) back to the queue they came
     from, without their dead-letter headers, each once.
 
-    It works from a snapshot: only the letters in the queue when it starts are read, so a letter that the
-    consumer dead-letters again at once (still poison) is not taken a second time, and neither is anything
-    dead-lettered meanwhile. `channel` must have publisher confirms on: a letter is removed only after its copy
-    is confirmed.
+    A letter the consumer dead-letters again at once (still poison) comes back with the same message id: meeting
+    an id it has already moved, the run ends, so it never chases the copies it caused. `channel` must have
+    publisher confirms on: a letter is removed only after its copy is confirmed.
     """
-    name = topology.dead_letter_queue(service)
-    declared = await channel.declare_queue(name, passive=True)
-    in_queue = int(declared.declaration_result.message_count or 0)
-    queue = await channel.get_queue(name, ensure=False)
-    moved = read = 0
+    queue = await channel.get_queue(topology.dead_letter_queue(service), ensure=False)
+    moved, moved_ids = 0, set()
     passed_over: list[AbstractIncomingMessage] = []
     try:
-        while read < in_queue and (limit is None or moved < limit):
+        while limit is None or moved < limit:
             message = await queue.get(no_ack=False, fail=False)
             if message is None:
                 break
-            read += 1
+            if message.message_id is not None and message.message_id in moved_ids:  # it came back
+                passed_over.append(message)
+                break
             if message_id is not None and message.message_id != message_id:
                 passed_over.append(message)
                 continue
@@ -179,6 +177,7 @@ async def requeue(
             await channel.default_exchange.publish(_copy(message, headers), routing_key=letter.original_queue)
             await message.ack()
             moved += 1
+            moved_ids.add(message.message_id)
             if message_id is not None:
                 break  # the one asked for
     finally:

@@ -7,6 +7,7 @@ import uuid
 
 import aio_pika
 import pytest
+import structlog
 
 from shared.events.envelope import encode_data, new_envelope
 from shared.messaging.dead_letters import describe, requeue
@@ -121,28 +122,28 @@ async def test_requeue_moves_each_dead_letter_once_though_the_consumer_sends_it_
     infra, topology, run_service, channel
 ):
     """Requeued poison is poison again at once: the tool must not keep reading the copies it caused."""
-
     dead_letters = topology.dead_letter_queue("probe_consumer")
-    async with run_service(probes.CONSUMER):
-        exchange = await channel.get_exchange(topology.events_exchange)
-        ids = []
-        for _ in range(4):
-            headers = {**_poison()[8][2], "cloudEvents_id": str(uuid.uuid4())}  # a body of 0 bytes
-            ids.append(headers["cloudEvents_id"])
-            await exchange.publish(
-                aio_pika.Message(b"", headers=headers, message_id=headers["cloudEvents_id"]),
-                routing_key="hazard.reported",
-            )
+    with structlog.testing.capture_logs() as logs:
+        async with run_service(probes.CONSUMER):
+            exchange = await channel.get_exchange(topology.events_exchange)
+            ids = []
+            for _ in range(4):
+                headers = {**_poison()[8][2], "cloudEvents_id": str(uuid.uuid4())}  # a body of 0 bytes
+                ids.append(headers["cloudEvents_id"])
+                message = aio_pika.Message(b"", headers=headers, message_id=headers["cloudEvents_id"])
+                await exchange.publish(message, routing_key="hazard.reported")
 
-        async def waiting(expected: int):
-            async def check() -> bool:
-                queue = await channel.declare_queue(dead_letters, passive=True)
-                return queue.declaration_result.message_count == expected
+            def dead_lettered(times: int):
+                async def check() -> bool:
+                    lines = [line for line in logs if line["event"] == "poison message dead-lettered"]
+                    return len(lines) >= times
 
-            return check
+                return check
 
-        await eventually(await waiting(4), what="four dead letters")
-        assert await requeue(channel, topology, "probe_consumer") == 4
-        await eventually(await waiting(4), what="the four dead-lettered again by the consumer")
-        assert await requeue(channel, topology, "probe_consumer", message_id=ids[2]) == 1
-        await eventually(await waiting(4), what="that one dead-lettered again")
+            await eventually(dead_lettered(4), what="four dead letters")
+            assert await requeue(channel, topology, "probe_consumer") == 4
+            await eventually(dead_lettered(8), what="the four dead-lettered again by the consumer")
+            assert await requeue(channel, topology, "probe_consumer", message_id=ids[2]) == 1
+            await eventually(dead_lettered(9), what="that one dead-lettered again")
+        letters = await take_all(channel, dead_letters)
+    assert sorted(letter.message_id for letter in letters) == sorted(ids)
