@@ -4,47 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
-from contextlib import AsyncExitStack, asynccontextmanager
-
-import httpx
+from contextlib import AsyncExitStack
 
 from services import SERVICE_NAMES
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@asynccontextmanager
-async def service_process(name: str, env: dict[str, str], port: int):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        f"services.{name}",
-        "run",
-        env={**env, "HTTP_PORT": str(port)},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(150):
-                try:
-                    if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.returncode is not None:
-                    raise RuntimeError(f"{name} exited: {(await process.stderr.read()).decode()[-2000:]}")
-                await asyncio.sleep(0.2)
-        yield process
-    finally:
-        process.terminate()
-        await process.wait()
+from tests.support.processes import free_port, service_process
 
 
 async def test_the_demo_plays_old_mas_story_through_the_running_system(infra, topology):
