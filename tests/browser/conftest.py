@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import aio_pika
-import httpx
 import pytest
 
 from services import SERVICE_NAMES, definition_of
 from services.console.handlers import accounts
 from shared.db.pool import connect
 from shared.messaging.topology import Topology
+from tests.support.processes import free_port, service_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -38,40 +36,6 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 # axe-core from npm (`npm pack axe-core`), with its licence beside it: injected into each page the tests see.
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@asynccontextmanager
-async def service_process(name: str, env: dict[str, str], port: int) -> AsyncIterator[None]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        f"services.{name}",
-        "run",
-        env={**env, "HTTP_PORT": str(port)},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.returncode is not None:
-                    raise RuntimeError(f"{name} exited: {(await process.stderr.read()).decode()[-2000:]}")
-                await asyncio.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        await process.wait()
 
 
 @dataclass(frozen=True)
