@@ -14,14 +14,16 @@ from faststream.rabbit.schemas.queue import QueueType
 from faststream.specification import AsyncAPI
 
 from shared.events.envelope import HEADER_PREFIX
+from shared.events.registry import EventData
 from shared.messaging.consumer import Subscription
 from shared.messaging.topology import Topology
+from shared.runtime.asyncapi_contract import complete
 from shared.runtime.definition import ServiceDefinition
 
 _ENVELOPE_NOTE = (
     f"CloudEvents 1.0 in AMQP binary mode: attributes are message headers prefixed `{HEADER_PREFIX}` "
-    "(id, source, specversion, type, time, subject, dataschema, correlationid, causationid); "
-    "the body is the JSON data below."
+    "(the `CloudEventsHeaders` schema); the body is the JSON data below. A subscriber's queue must be declared "
+    "with the binding's `x-arguments` and bound with its `x-binding`."
 )
 
 
@@ -37,8 +39,17 @@ def _documented_handler(subscription: Subscription) -> Any:
 
 def asyncapi_app(definition: ServiceDefinition) -> FastStream:
     """A FastStream app that describes the service (for `faststream docs gen` and `docs serve`)."""
+    return _described(definition)[0]
+
+
+def _described(
+    definition: ServiceDefinition,
+) -> tuple[FastStream, dict[str, type[EventData]], dict[str, dict[str, object]], str]:
+    """The app, the event model of each channel, the arguments of each consumed queue, the events exchange."""
     topology = Topology()
     broker = RabbitBroker()
+    models: dict[str, type[EventData]] = {}
+    queue_arguments: dict[str, dict[str, object]] = {}
     events = RabbitExchange(topology.events_exchange, type=ExchangeType.TOPIC, durable=True)
     for subscription in definition.subscriptions:
         model = subscription.event
@@ -49,13 +60,18 @@ def asyncapi_app(definition: ServiceDefinition) -> FastStream:
             routing_key=model.event_type,
             arguments=topology.queue_arguments(definition.name),  # type: ignore[arg-type]
         )
+        title = f"{queue.name}:consume"
+        models[title] = model
+        queue_arguments[title] = topology.queue_arguments(definition.name)
+        purpose = (subscription.handler.__doc__ or "").strip() or (model.__doc__ or "").strip()
         broker.subscriber(
             queue,
             events,
-            title=f"{queue.name}:consume",
-            description=f"{(subscription.handler.__doc__ or '').strip()}\n\n{_ENVELOPE_NOTE}",
+            title=title,
+            description=f"{purpose} (version {model.version})\n\n{_ENVELOPE_NOTE}",
         )(_documented_handler(subscription))
     for model in definition.publishes:
+        models[f"{model.event_type}:publish"] = model
         broker.publisher(
             exchange=events,
             routing_key=model.event_type,
@@ -70,12 +86,12 @@ def asyncapi_app(definition: ServiceDefinition) -> FastStream:
         description=definition.description,
         schema_version="3.0.0",
     )
-    return FastStream(broker, specification=spec)
+    return FastStream(broker, specification=spec), models, queue_arguments, topology.events_exchange
 
 
 def asyncapi_yaml(definition: ServiceDefinition) -> str:
     """The document as YAML, keys sorted so that the same code always gives the same text."""
-    app = asyncapi_app(definition)
+    app, models, queue_arguments, exchange = _described(definition)
     assert app.schema is not None
-    document = app.schema.to_specification().to_jsonable()
+    document = complete(app.schema.to_specification().to_jsonable(), models, queue_arguments, exchange)
     return yaml.safe_dump(document, sort_keys=True, allow_unicode=True, width=110)
