@@ -32,8 +32,21 @@ STREAMS = Path(__file__).resolve().parent.parent / "streams"
 
 @dataclass
 class ReplayedSystem:
+    """`produced` holds each event the services published once, as an inbox would: publishing is at least once, so
+    a relay that publishes a row again after a lost confirm sends a second copy with the same id, which every
+    consumer ignores. `copies` counts those second copies."""
+
     runtimes: dict[str, ServiceRuntime]
     produced: list[dict[str, Any]] = field(default_factory=list)
+    copies: int = 0
+    _seen: set[str] = field(default_factory=set)
+
+    def keep(self, event: dict[str, Any]) -> None:
+        if event["id"] in self._seen:
+            self.copies += 1
+            return
+        self._seen.add(event["id"])
+        self.produced.append(event)
 
     def produced_of(self, event_type: str) -> list[dict[str, Any]]:
         return [event for event in self.produced if event["type"] == event_type]
@@ -106,7 +119,7 @@ async def replay_stream(
         system = ReplayedSystem(runtimes={})
 
         async def keep(message) -> None:
-            system.produced.append(to_structured(parse_envelope(message.headers or {}), message.body))
+            system.keep(to_structured(parse_envelope(message.headers or {}), message.body))
 
         await capture.consume(keep, no_ack=True)
         for definition in services:
