@@ -278,6 +278,9 @@ TRAINING: dict[tuple[str, str], Scoped | Open] = {
     ),
     ("POST", "/assistance/{assistance_id}/close"): Scoped("/assistance/{assistance}/close"),
     ("POST", "/competitions"): Open("the Social Worker Cup is the district's, run by its trainers"),
+    ("GET", "/competitions"): Open(
+        "the Social Worker Cup is the district's: titles, statuses and counts, no people"
+    ),
     ("POST", "/competitions/{competition_id}/contestants"): Open("the Social Worker Cup is the district's"),
     ("POST", "/competitions/{competition_id}/preliminary"): Open("the Social Worker Cup is the district's"),
     ("POST", "/competitions/{competition_id}/scores"): Open("the Social Worker Cup is the district's"),
