@@ -73,6 +73,11 @@ class Platform:
             raise ApiError(response.status_code, _message(detail), field_errors(detail))
         return response.json() if response.content else None
 
+    async def listing(self, token: str | None, service: str, path: str, **params: Any) -> list[dict]:
+        """A GET of a list: the rows, whether the API answers a bare list or a page (`{"items": [...]}`)."""
+        answer = await self.call(token, "GET", service, path, params=params)
+        return answer if isinstance(answer, list) else list(answer.get("items", []))
+
     async def raw(self, service: str, path: str) -> httpx.Response:
         return await self.client.get(f"{self.urls[service]}{path}")
 

@@ -122,6 +122,9 @@ PATROL: dict[tuple[str, str], Scoped | Open] = {
         "/statistics/visits", params={"community_code": A}, hides="community"
     ),
     ("GET", "/categories"): Open("the category catalogue, public by design"),
+    ("POST", "/photos"): Open(
+        "a handler's after-photo, stored by its content's address: no one's data until a case links it"
+    ),
     ("GET", "/photos/{name}"): Open(
         "content-addressed (sha256) photos, linked from the reports that may be seen"
     ),
