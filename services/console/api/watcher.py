@@ -73,8 +73,22 @@ async def send_report(
 async def my_reports(
     request: Request, session: Session = Depends(WATCHER), context: ConsoleContext = Depends(context_of)
 ) -> Response:
-    reports = await context.platform.call(session.token, "GET", "patrol", "/me/reports")
-    return render(request, "watcher_reports.html", session, reports=reports, may_verify=may_verify)
+    reports = await context.platform.listing(session.token, "patrol", "/me/reports")
+    return render(
+        request,
+        "watcher_reports.html",
+        session,
+        reports=await _numbered(session, context, reports),
+        may_verify=may_verify,
+    )
+
+
+async def _numbered(session: Session, context: ConsoleContext, reports: list[dict]) -> list[dict]:
+    """Each report with the number of the case it is in, where the person may read that case."""
+    numbers = await context.platform.case_numbers(
+        session.token, {report["case_id"] for report in reports if report.get("case_id")}
+    )
+    return [report | {"case_number": numbers.get(report.get("case_id") or "")} for report in reports]
 
 
 @router.get("/reports/{report_id}")
@@ -115,4 +129,5 @@ async def _report_fragment(
         report = await context.platform.call(session.token, "GET", "patrol", f"/reports/{report_id}")
     except ApiError as error:
         return render(request, "problem.html", session, status_code=error.status, problem=error.message)
+    [report] = await _numbered(session, context, [report])
     return render(request, "watcher_report.html", session, report=report, may_verify=may_verify, **values)

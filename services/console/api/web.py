@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.console.context import ConsoleContext
 from services.console.domain import csrf
+from services.console.domain.calendar import shown
 from services.console.domain.messages import LANGUAGES, translate
 from services.console.domain.pages import may_see, menu
 from services.console.domain.scope import Scope
@@ -139,6 +140,7 @@ def render(
             "menu": menu(session.account.roles) if session else [],
             "errors": {},
             "name_of": lambda code: name_of(context, lang, code),
+            "local": shown,
             **values,
         },
         status_code=status_code,

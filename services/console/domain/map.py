@@ -25,7 +25,9 @@ class Pin:
     urgency: str
     x: float
     y: float
-    label: str
+    number: str  # the case number people read (`DD-2026-000123`)
+    category: str
+    community_code: str
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,9 @@ class DistrictMap:
             urgency=urgency,
             x=round(centre[0] + radius * math.cos(angle), 1),
             y=round(centre[1] + radius * math.sin(angle), 1),
-            label=f"{case.get('category')} · {case.get('community_code')}",
+            number=str(case.get("case_number") or str(case["case_id"])[:8]),
+            category=str(case.get("category") or ""),
+            community_code=str(case.get("community_code") or ""),
         )
 
 

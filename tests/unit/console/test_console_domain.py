@@ -53,9 +53,17 @@ def test_the_map_draws_every_grid_and_pins_a_case_inside_the_picture():
     drawn = district_map(ReferenceBundle.load())
     assert len(drawn.shapes) >= 580 and drawn.height > 0
     pin = drawn.pin(
-        {"case_id": "c-1", "status": "assigned", "community_code": "WG-TJ", "category": "x"}, "red"
+        {
+            "case_id": "c-1",
+            "case_number": "DD-2026-000123",
+            "status": "assigned",
+            "community_code": "WG-TJ",
+            "category": "x",
+        },
+        "red",
     )
     assert pin is not None and 0 <= pin.x <= drawn.width and 0 <= pin.y <= drawn.height
+    assert pin.number == "DD-2026-000123"
     assert drawn.pin({"case_id": "c-2", "status": "assigned", "community_code": "nowhere"}, "red") is None
 
 
