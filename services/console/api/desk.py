@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import Response
 
 from services.console.adapters.platform import ApiError
-from services.console.api.web import Session, check_csrf, language, page, render
+from services.console.api.web import Session, check_csrf, language, not_found, page, render
 from services.console.context import ConsoleContext
 from services.console.domain.case_actions import splittable_reports
 from services.console.domain.deadlines import countdown, urgency
@@ -134,7 +134,11 @@ async def one_case(
     try:
         return await _case_body(request, session, context, case_id, "desk_case.html")
     except ApiError as error:
-        return render(request, "problem.html", session, problem=error.message, status_code=error.status)
+        problem = {"problem": error.message, "back": "/desk", "back_title": "case.back"}
+        return render(request, "problem_page.html", session, status_code=error.status, **problem)
+    except HTTPException as error:  # a person's browser gets a page, not a JSON body
+        problem = {"problem": not_found(request, error), "back": "/desk", "back_title": "case.back"}
+        return render(request, "problem_page.html", session, status_code=error.status_code, **problem)
 
 
 async def _act(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import RedirectResponse, Response
 
 from services.console.adapters.platform import ApiError
-from services.console.api.web import Session, check_csrf, page, render
+from services.console.api.web import Session, check_csrf, not_found, page, render
 from services.console.context import ConsoleContext
 from services.console.domain.case_actions import handler_actions, is_units_case
 from services.console.domain.deadlines import countdown, urgency
@@ -88,7 +88,11 @@ async def one_case(
     session: Session = Depends(INBOX),
     context: ConsoleContext = Depends(context_of),
 ) -> Response:
-    return await _case_page(request, session, context, case_id, done=done)
+    try:
+        return await _case_page(request, session, context, case_id, done=done)
+    except HTTPException as error:  # a person's browser gets a page, not a JSON body
+        problem = {"problem": not_found(request, error), "back": "/inbox", "back_title": "inbox.back"}
+        return render(request, "problem_page.html", session, status_code=error.status_code, **problem)
 
 
 @router.post("/cases/{case_id}/{action}")

@@ -148,3 +148,10 @@ def render(
     if fresh_seed:
         set_cookie(response, context, csrf.SEED_COOKIE, fresh_seed, None)
     return response
+
+
+def not_found(request: Request, error: HTTPException) -> str:
+    """What a person reads for a refused page: a 404 in their language (whoever else's it is stays unsaid)."""
+    if error.status_code == status.HTTP_404_NOT_FOUND:
+        return translate(language(request), "case.not_found")
+    return str(error.detail)

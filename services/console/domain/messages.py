@@ -158,6 +158,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.merge_choose": ("请选择要合并到的案件", "Choose the case to merge into"),
     "case.split": ("拆分为新案件", "Split into a new case"),
     "case.split_into": ("已拆分为新案件 {number}", "Split into the new case {number}"),
+    "case.not_found": ("没有这个案件，或不在您的职责范围内", "No such case within your remit"),
     "inbox.back": ("返回待办", "Back to the inbox"),
     "board.number": ("案件编号", "Case number"),
     "map.due_soon": ("外圈：2 小时内到期或已超期", "Ring: due within 2 hours or overdue"),
