@@ -8,6 +8,7 @@ import io
 import re
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -246,12 +247,13 @@ async def test_a_handler_of_another_unit_is_refused_the_case_and_does_not_see_it
     }
     async with httpx.AsyncClient(base_url=system.urls["patrol"], headers=watcher) as patrol:
         report = (await patrol.post("/reports", data=form)).json()
-        for _ in range(100):  # patrol learns the case from dispatch.assigned
-            case_id = (await patrol.get(f"/reports/{report['report_id']}")).json()["case_id"]
-            if case_id:
+        for _ in range(300):  # patrol learns the case from dispatch.assigned
+            seen = (await patrol.get(f"/reports/{report['report_id']}")).json()
+            if seen["case_id"]:
                 break
             await asyncio.sleep(0.1)
-    assert case_id, "no case was opened for the report"
+    case_id = seen["case_id"]
+    assert case_id, f"no case was opened for the report: {seen}"
 
     stranger = f"rl-prop-{uuid.uuid4().hex[:6]}"
     await make_account(system, stranger, "handler", unit_id="WG-RL-property")
@@ -264,3 +266,54 @@ async def test_a_handler_of_another_unit_is_refused_the_case_and_does_not_see_it
     await expect(page.locator("main")).not_to_contain_text(description)
     await screenshot(page, "unit-case-refused")
     await context.close()
+
+
+async def test_a_watcher_patrols_on_todays_shift_and_the_community_worker_sees_it_on_the_roster(
+    system, browser, people
+):
+    secret = ServiceSettings(service_name="test").auth_secret
+    worker = f"tj-worker-{uuid.uuid4().hex[:6]}"
+    planner = {
+        "Authorization": f"Bearer {issue_token(secret, worker, ['community_worker'], community_code='WG-TJ')}"
+    }
+    now = datetime.now(UTC)
+    async with httpx.AsyncClient(base_url=system.urls["patrol"], headers=planner) as patrol:
+        phone_number = f"139{uuid.uuid4().int % 10**8:08d}"
+        registered = await patrol.post(
+            "/watchers", json={"display_name": "老马", "phone": phone_number, "community_code": "WG-TJ"}
+        )
+        assert registered.status_code == 201, registered.text
+        watcher_id = registered.json()["watcher_id"]
+        shift = {
+            "watcher_id": watcher_id,
+            "starts_at": (now + timedelta(minutes=1)).isoformat(),
+            "ends_at": (now + timedelta(minutes=40)).isoformat(),
+        }
+        assert (await patrol.post("/shifts", json=shift)).status_code == 201
+    await make_account(system, watcher_id, "watcher", community_code="WG-TJ")
+    await make_account(system, worker, "community_worker", community_code="WG-TJ")
+
+    phone, page = await signed_in(
+        browser, system, watcher_id, **PHONE, geolocation=BALCONY, permissions=["geolocation"]
+    )
+    await expect(page.locator("#duty li.shift")).to_have_count(1)
+    await expect(page.locator("#location-state")).to_have_text("已获取手机位置")
+    await page.click("form.start-patrol button")
+    await expect(page.locator("#duty p.patrolling")).to_be_visible()
+    await screenshot(page, "watcher-duty")
+    await page.click("form.end-patrol button")
+    await expect(page.locator("form.start-patrol button")).to_be_visible()
+    own = {"Authorization": f"Bearer {issue_token(secret, watcher_id, ['watcher'])}"}
+    async with httpx.AsyncClient(base_url=system.urls["patrol"], headers=own) as patrol:
+        [patrolled] = (await patrol.get("/me/patrols")).json()
+    assert patrolled["ended_at"] is not None
+    assert abs(patrolled["start_lat"] - BALCONY["latitude"]) < 1e-4
+    await phone.close()
+
+    desk, roster = await signed_in(browser, system, worker, **DESK)
+    await roster.goto("/community")
+    await expect(roster.locator("h1")).to_contain_text("团结社区")
+    await roster.goto("/community/roster")
+    await expect(roster.locator("table.roster span.shift", has_text="老马")).to_have_count(1)
+    await screenshot(roster, "community-roster")
+    await desk.close()

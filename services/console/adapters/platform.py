@@ -76,9 +76,14 @@ class Platform:
         return response.json() if response.content else None
 
     async def listing(self, token: str | None, service: str, path: str, **params: Any) -> list[dict]:
-        """A GET of a list: the rows, whether the API answers a bare list or a page (`{"items": [...]}`)."""
+        """A GET of a list: the rows, whether the API answers a bare list or a page (`{"items": [...]}`, or its one
+        list under another name, as patrol's `{"total", "watchers"}`)."""
         answer = await self.call(token, "GET", service, path, params=params)
-        return answer if isinstance(answer, list) else list(answer.get("items", []))
+        if isinstance(answer, list):
+            return answer
+        if "items" in answer:
+            return list(answer["items"])
+        return next((list(value) for value in answer.values() if isinstance(value, list)), [])
 
     async def case_numbers(self, token: str | None, case_ids: set[str]) -> dict[str, str]:
         """The numbers of those cases the person may read in dispatch (the others are left out)."""

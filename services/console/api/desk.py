@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
+import httpx
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import Response
 
@@ -227,7 +228,29 @@ async def pins(
     answer = await _board(session, context, {})
     shape = _map(context)
     placed = [pin for pin in (shape.pin(case, case["urgency"]) for case in answer["items"]) if pin]
-    return render(request, "desk_map_pins.html", session, shape=shape, pins=placed)
+    tiles = shape.tiles() if context.settings.map_tile_url else []
+    return render(request, "desk_map_pins.html", session, shape=shape, pins=placed, tiles=tiles)
+
+
+@router.get("/map/tiles/{z}/{x}/{y}")
+async def tile(
+    z: int, x: int, y: int, _: Session = Depends(MAP), context: ConsoleContext = Depends(context_of)
+) -> Response:
+    """A background tile from the configured tile server, so the page loads every image from the console."""
+    if not context.settings.map_tile_url or (z, x, y) not in {(t.z, t.x, t.y) for t in _map(context).tiles()}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no tile {z}/{x}/{y} under the map")
+    url = context.settings.map_tile_url.format(z=z, x=x, y=y)
+    try:
+        answer = await context.platform.client.get(url)
+    except httpx.TransportError:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="the tile server is not reachable") from None
+    if answer.status_code != 200:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"the tile server has no tile {z}/{x}/{y}")
+    return Response(
+        answer.content,
+        media_type=answer.headers.get("content-type", "image/png"),
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 def _map(context: ConsoleContext) -> DistrictMap:
