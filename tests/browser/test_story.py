@@ -233,7 +233,7 @@ async def test_without_the_phones_location_the_watcher_picks_the_community_and_e
     await phone.close()
 
 
-async def test_a_handler_of_another_unit_is_refused_the_case_and_does_not_see_it_in_the_inbox(
+async def test_a_handler_of_another_unit_and_a_dispatcher_of_another_community_are_refused_the_case(
     system, browser, people
 ):
     secret = ServiceSettings(service_name="test").auth_secret
@@ -265,6 +265,21 @@ async def test_a_handler_of_another_unit_is_refused_the_case_and_does_not_see_it
     await expect(page.locator("p.error")).to_contain_text("不在您的职责范围内")
     await expect(page.locator("main")).not_to_contain_text(description)
     await screenshot(page, "unit-case-refused")
+    await context.close()
+
+    # Nor does a dispatcher of another community, on any of the desk's pages.
+    rongle = f"rl-desk-{uuid.uuid4().hex[:6]}"
+    await make_account(system, rongle, "dispatcher", community_code="WG-RL")
+    context, page = await signed_in(browser, system, rongle, **DESK)
+    await page.goto("/desk?community_code=WG-TJ&status=assigned")
+    await expect(page.locator("#board")).not_to_contain_text("…")
+    assert await page.locator(f"tr.case[data-case-id='{case_id}']").count() == 0
+    await page.goto("/desk/map")
+    await expect(page.locator("#map svg.map")).to_be_visible()
+    assert await page.locator(f"a[href='/desk/cases/{case_id}']").count() == 0
+    answer = await page.goto(f"/desk/cases/{case_id}")
+    assert answer is not None and answer.status == 404
+    await expect(page.locator("main")).not_to_contain_text(description)
     await context.close()
 
 
