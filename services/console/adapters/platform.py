@@ -75,7 +75,7 @@ class Platform:
             raise ApiError(response.status_code, _message(detail), field_errors(detail))
         return response.json() if response.content else None
 
-    async def listing(self, token: str | None, service: str, path: str, **params: Any) -> list[dict]:
+    async def listing(self, token: str | None, service: str, path: str, **params: Any) -> list[Any]:
         """A GET of a list: the rows, whether the API answers a bare list or a page (`{"items": [...]}`, or its one
         list under another name, as patrol's `{"total", "watchers"}`)."""
         answer = await self.call(token, "GET", service, path, params=params)

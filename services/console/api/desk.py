@@ -89,7 +89,7 @@ async def _case(session: Session, context: ConsoleContext, case_id: UUID) -> tup
     case = await context.platform.call(session.token, "GET", "dispatch", f"/cases/{case_id}")
     if not session.scope.covers(case):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no case {case_id} in your area")
-    timeline = await context.platform.call(session.token, "GET", "dispatch", f"/cases/{case_id}/timeline")
+    timeline = await context.platform.listing(session.token, "dispatch", f"/cases/{case_id}/timeline")
     case["urgency"] = urgency(case["remaining_seconds"])
     case["countdown"] = countdown(case["remaining_seconds"])
     return case, timeline

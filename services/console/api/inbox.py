@@ -22,7 +22,7 @@ Action = Literal["accept", "start", "return", "resolve"]
 
 
 async def _units(session: Session, context: ConsoleContext) -> list[str]:
-    units = await context.platform.call(session.token, "GET", "dispatch", "/me/units")
+    units = await context.platform.listing(session.token, "dispatch", "/me/units")
     return units or ([session.account.unit_id] if session.account.unit_id else [])
 
 
@@ -66,7 +66,7 @@ async def _units_case(
         raise
     if not is_units_case(case, units):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no case {case_id} in your unit")
-    timeline = await context.platform.call(session.token, "GET", "dispatch", f"/cases/{case_id}/timeline")
+    timeline = await context.platform.listing(session.token, "dispatch", f"/cases/{case_id}/timeline")
     return _with_deadline(case), timeline, units
 
 

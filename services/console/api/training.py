@@ -38,7 +38,7 @@ async def sessions_calendar(
 ) -> Response:
     sessions, problem = [], None
     try:
-        sessions = await context.platform.call(session.token, "GET", "training", "/sessions")
+        sessions = await context.platform.listing(session.token, "training", "/sessions")
     except ApiError as error:
         problem = error.message
     today = datetime.now(DISTRICT_TIMEZONE).date()

@@ -27,7 +27,7 @@ async def watcher_page(
     request: Request, session: Session = Depends(WATCHER), context: ConsoleContext = Depends(context_of)
 ) -> Response:
     try:
-        categories = await context.platform.call(session.token, "GET", "patrol", "/categories")
+        categories = await context.platform.listing(session.token, "patrol", "/categories")
     except ApiError as error:
         categories, problem = [], str(error)
     else:
