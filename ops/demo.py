@@ -58,6 +58,7 @@ class Case:
     category: str
     report_id: str
     case_id: str = ""
+    case_number: str = ""  # what people read: DD-2026-000123
     unit_id: str = ""
     lines: list[tuple[str, str]] = field(default_factory=list)
 
@@ -132,6 +133,8 @@ class Story:
             report = await self.call("GET", f"{PATROL}/reports/{case.report_id}", self.old_ma)
             if report.get("case_id") and report.get("unit_id"):
                 case.case_id, case.unit_id = report["case_id"], report["unit_id"]
+                opened = await self.call("GET", f"{DISPATCH}/cases/{case.case_id}", self.dispatcher)
+                case.case_number = opened["case_number"]
                 return
             await asyncio.sleep(0.1)
         raise TimeoutError(f"report {case.report_id} was not assigned within 30 s")
@@ -316,7 +319,7 @@ async def _play(secret: str, gateway: SmsGateway | None) -> list[Case]:
         cases = await act_out(story)
         print("老马 (Old Ma), safety watcher of 团结社区 Tuanjie community, 文官街道 Wenguan street\n")
         for case in cases:
-            print(f"{case.category}  report {case.report_id[:8]}  case {case.case_id[:8]}  → {case.unit_id}")
+            print(f"{case.category}  report {case.report_id[:8]}  case {case.case_number}  → {case.unit_id}")
             for line in await story.timeline(case):
                 print(line)
             print()
@@ -338,10 +341,14 @@ def console_guide(cases: list[Case], watcher_id: str) -> str:
     units = sorted({case.unit_id for case in cases})
     lines = [
         f"\nThe same story in the console, {CONSOLE}:",
-        f"  Old Ma's reports (phone):   {CONSOLE}/watcher/reports",
+        f"  Old Ma's phone (shift, patrol, reports): {CONSOLE}/watcher",
         f"  the dispatcher's board:     {CONSOLE}/desk  (map: {CONSOLE}/desk/map)",
-        *(f"  case {case.case_id[:8]}:            {CONSOLE}/desk/cases/{case.case_id}" for case in cases),
+        *(f"  case {case.case_number}:    {CONSOLE}/desk/cases/{case.case_id}" for case in cases),
         f"  a unit's inbox:             {CONSOLE}/inbox",
+        *(
+            f"  {case.unit_id}'s case {case.case_number}: {CONSOLE}/inbox/cases/{case.case_id}"
+            for case in cases
+        ),
         "Accounts for them (each asks for a password):",
         f"  .venv/bin/python -m services.console create-account --username {watcher_id} --role watcher"
         " --community WG-TJ --display-name 老马",

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from services.console.adapters.broadcaster import Broadcaster
 from services.console.adapters.platform import Platform
-from services.console.domain.map import DistrictMap
+from services.console.domain.map import DistrictMap, community_centres
 from shared.reference import ReferenceBundle
 from shared.settings import ServiceSettings
 
@@ -29,6 +29,11 @@ class ConsoleSettings(ServiceSettings):
         0.5, ge=0, description="Pause before answering a failed sign-in (slows password guessing)."
     )
     api_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one call to the four APIs.")
+    map_tile_url: str = Field(
+        "",
+        description="A slippy-map tile server under the case map, `http://tiles.example/{z}/{x}/{y}.png` "
+        "(fetched by the console, so browsers load nothing from elsewhere); empty: the grid polygons alone.",
+    )
 
     @property
     def secure_cookies(self) -> bool:
@@ -51,6 +56,13 @@ class ConsoleContext:
     district_map: DistrictMap | None = None  # drawn from the bundle on first use
     platform: Platform = field(init=False)
     _names: dict[str, tuple[str, str]] | None = field(default=None, init=False, repr=False)
+    _centres: dict[str, tuple[float, float]] | None = field(default=None, init=False, repr=False)
+
+    def community_centres(self) -> dict[str, tuple[float, float]]:
+        """Community code → (lat, lon) of its middle, from the bundle's grid cells."""
+        if self._centres is None:
+            self._centres = community_centres(self.bundle)
+        return self._centres
 
     def names(self) -> dict[str, tuple[str, str]]:
         """Code → (Chinese name, English name) of every category, community, street and unit in the bundle."""

@@ -89,6 +89,7 @@ async def training(system):
             for n, worker in enumerate(workers[:2]):
                 await post(f"{path}/scores", {"round": round_, "person_id": worker, "score": 95 - 3 * n})
         await post(f"{path}/publish", {})
+        await post("/competitions", {"title": f"第三届社工杯 {run}", "finalists": 20})
     return names | {"full": full["session_id"], "under_way": under_way["session_id"], "run": run}
 
 
@@ -126,11 +127,18 @@ async def test_a_trainer_records_attendance_and_reads_the_pool_the_cup_and_the_f
     await expect(tuanjie).not_to_have_class("below-target")
     await screenshot(page, "training-reserve")
 
-    await page.goto("/training/cup")
+    await page.goto("/training/cup")  # every Cup listed; the newest with results shown
+    cups = page.locator("table.cups tbody tr", has_text=training["run"])
+    await expect(cups).to_have_count(2)
+    await expect(cups.first).to_contain_text("报名中")
     board = page.locator("section.cup", has_text=f"社工杯 {training['run']}")
     await expect(board.locator("table.scoreboard tbody tr")).to_have_count(2)
     await expect(board.locator("tbody tr").first).to_contain_text(f"w0-{training['run']}")
     await screenshot(page, "training-cup")
+    await cups.first.locator("a").click()
+    await expect(page.locator("section.cup h2")).to_have_text(f"第三届社工杯 {training['run']}")
+    await expect(page.locator("section.cup")).to_contain_text("报名进行中")
+    await screenshot(page, "training-cup-registration")
 
     await page.goto("/training/figures")
     await expect(page.locator("svg.chart").first).to_be_visible()

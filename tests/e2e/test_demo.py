@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from contextlib import AsyncExitStack
 
@@ -42,3 +43,5 @@ async def test_the_demo_plays_old_mas_story_through_the_running_system(infra, to
     sent_texts = [line for line in told.splitlines() if "by sms [sent]" in line and "【处置完成】" in line]
     assert len(sent_texts) == 3, f"Old Ma is told of each fix by text message:\n{told}"
     assert "/desk/cases/" in output and "create-account --username" in output, "the console's way in"
+    assert len(re.findall(r"case DD-\d{4}-\d{6}", output)) >= 6, "cases named by their numbers, not UUIDs"
+    assert "/inbox/cases/" in output, "each unit's own case page"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ class Platform:
     def __init__(self, client: httpx.AsyncClient, urls: dict[str, str]) -> None:
         self.client = client
         self.urls = {name: url.rstrip("/") for name, url in urls.items()}
+        self._case_numbers: dict[str, str] = {}  # a case's number never changes once given
 
     async def call(self, token: str | None, method: str, service: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -72,6 +74,30 @@ class Platform:
                 detail = response.text[:300]
             raise ApiError(response.status_code, _message(detail), field_errors(detail))
         return response.json() if response.content else None
+
+    async def listing(self, token: str | None, service: str, path: str, **params: Any) -> list[Any]:
+        """A GET of a list: the rows, whether the API answers a bare list or a page (`{"items": [...]}`, or its one
+        list under another name, as patrol's `{"total", "watchers"}`)."""
+        answer = await self.call(token, "GET", service, path, params=params)
+        if isinstance(answer, list):
+            return answer
+        if "items" in answer:
+            return list(answer["items"])
+        return next((list(value) for value in answer.values() if isinstance(value, list)), [])
+
+    async def case_numbers(self, token: str | None, case_ids: set[str]) -> dict[str, str]:
+        """The numbers of those cases the person may read in dispatch (the others are left out)."""
+
+        async def look_up(case_id: str) -> None:
+            try:
+                case = await self.call(token, "GET", "dispatch", f"/cases/{case_id}")
+            except ApiError:
+                return
+            if case.get("case_number"):
+                self._case_numbers[case_id] = case["case_number"]
+
+        await asyncio.gather(*(look_up(case_id) for case_id in case_ids - self._case_numbers.keys()))
+        return {case_id: self._case_numbers[case_id] for case_id in case_ids if case_id in self._case_numbers}
 
     async def raw(self, service: str, path: str) -> httpx.Response:
         return await self.client.get(f"{self.urls[service]}{path}")

@@ -3,6 +3,7 @@ reserve pool; the Social Worker Cup's scoreboard; the district's figures as char
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated
 
@@ -14,7 +15,13 @@ from services.console.api.web import Session, check_csrf, page, render
 from services.console.context import ConsoleContext
 from services.console.domain import calendar
 from services.console.domain.figures import figure_charts
-from services.console.domain.training import is_trainer, reserve_rows, scoreboard
+from services.console.domain.training import (
+    SCOREBOARD_LINES,
+    chosen_cup,
+    is_trainer,
+    reserve_rows,
+    scoreboard,
+)
 from shared.clock import DISTRICT_TIMEZONE
 from shared.runtime.app import context_of
 
@@ -31,7 +38,7 @@ async def sessions_calendar(
 ) -> Response:
     sessions, problem = [], None
     try:
-        sessions = await context.platform.call(session.token, "GET", "training", "/sessions")
+        sessions = await context.platform.listing(session.token, "training", "/sessions")
     except ApiError as error:
         problem = error.message
     today = datetime.now(DISTRICT_TIMEZONE).date()
@@ -150,36 +157,64 @@ async def reserve(
     )
 
 
-async def cup_board(
-    context: ConsoleContext, token: str, competitions: list[dict], trainer: bool
-) -> list[dict]:
-    """Each Cup with its published results, or for a trainer the provisional ranking of one still running."""
-    board = []
-    for competition in competitions:
-        path = f"/competitions/{competition['competition_id']}"
-        lines, provisional = [], False
-        if competition["status"] == "published":
-            lines = (await context.platform.call(token, "GET", "training", f"{path}/results"))["ranking"]
-        elif trainer and competition["status"] != "registration":
-            lines = (await context.platform.call(token, "GET", "training", f"{path}/ranking"))["ranking"]
-            provisional = True
-        board.append(competition | {"lines": scoreboard(lines), "provisional": provisional})
-    return board
+async def cup_scoreboard(context: ConsoleContext, session: Session, competition: dict) -> dict:
+    """One Cup with its published results, or for a trainer the provisional ranking of one still running."""
+    token, trainer = session.token, is_trainer(session.account.roles)
+    path = f"/competitions/{competition['competition_id']}"
+    lines, provisional = [], False
+    if competition["status"] == "published":
+        lines = (await context.platform.call(token, "GET", "training", f"{path}/results"))["ranking"]
+    elif trainer and competition["status"] != "registration":
+        lines = (await context.platform.call(token, "GET", "training", f"{path}/ranking"))["ranking"]
+        provisional = True
+    names = await _people_names(context, token, [line["person_id"] for line in lines]) if trainer else {}
+    return competition | {"lines": scoreboard(lines, names), "provisional": provisional}
+
+
+async def _people_names(context: ConsoleContext, token: str, person_ids: list[str]) -> dict[str, str]:
+    """Display names of the people a trainer may read (an id stays an id where training says no)."""
+
+    async def name(person_id: str) -> tuple[str, str]:
+        try:
+            person = await context.platform.call(token, "GET", "training", f"/people/{person_id}")
+        except ApiError:
+            return person_id, person_id
+        return person_id, person.get("display_name") or person_id
+
+    return dict(await asyncio.gather(*(name(person_id) for person_id in person_ids[:SCOREBOARD_LINES])))
+
+
+async def _cup_page(
+    request: Request, session: Session, context: ConsoleContext, chosen: str | None
+) -> Response:
+    cups, board, problem = [], None, None
+    try:
+        cups = await context.platform.listing(session.token, "training", "/competitions")
+        competition = chosen_cup(cups, chosen)
+        if chosen and competition is None:
+            problem = f"no Cup {chosen}"
+        elif competition is not None:
+            board = await cup_scoreboard(context, session, competition)
+    except ApiError as error:
+        problem = error.message
+    return render(request, "training_cup.html", session, cups=cups, board=board, problem=problem)
 
 
 @router.get("/cup")
 async def cup(
     request: Request, session: Session = Depends(CUP), context: ConsoleContext = Depends(context_of)
 ) -> Response:
-    problem, board = None, None
-    try:
-        figures = await context.platform.call(session.token, "GET", "training", "/statistics")
-        board = await cup_board(
-            context, session.token, figures["competitions"], is_trainer(session.account.roles)
-        )
-    except ApiError as error:
-        problem = error.message
-    return render(request, "training_cup.html", session, board=board, problem=problem)
+    return await _cup_page(request, session, context, None)
+
+
+@router.get("/cup/{competition_id}")
+async def one_cup(
+    competition_id: str,
+    request: Request,
+    session: Session = Depends(CUP),
+    context: ConsoleContext = Depends(context_of),
+) -> Response:
+    return await _cup_page(request, session, context, competition_id)
 
 
 @router.get("/figures")

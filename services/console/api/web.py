@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.console.context import ConsoleContext
 from services.console.domain import csrf
+from services.console.domain.calendar import shown
 from services.console.domain.messages import LANGUAGES, translate
 from services.console.domain.pages import may_see, menu
 from services.console.domain.scope import Scope
@@ -139,6 +140,7 @@ def render(
             "menu": menu(session.account.roles) if session else [],
             "errors": {},
             "name_of": lambda code: name_of(context, lang, code),
+            "local": shown,
             **values,
         },
         status_code=status_code,
@@ -146,3 +148,10 @@ def render(
     if fresh_seed:
         set_cookie(response, context, csrf.SEED_COOKIE, fresh_seed, None)
     return response
+
+
+def not_found(request: Request, error: HTTPException) -> str:
+    """What a person reads for a refused page: a 404 in their language (whoever else's it is stays unsaid)."""
+    if error.status_code == status.HTTP_404_NOT_FOUND:
+        return translate(language(request), "case.not_found")
+    return str(error.detail)

@@ -23,6 +23,11 @@ def local(value: str | datetime) -> datetime:
     return moment.astimezone(DISTRICT_TIMEZONE)
 
 
+def shown(value: str | datetime | None) -> str:
+    """A moment as people in the district read it: `2026-12-02 09:30`, their time (empty for none)."""
+    return local(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 def parse_month(text: str | None) -> date | None:
     """`2026-04` → the first of that month; None for anything else."""
     try:

@@ -11,6 +11,7 @@ PAGES: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/desk/map", "page.map", frozenset({"dispatcher"})),
     ("/inbox", "page.inbox", frozenset({"handler"})),
     ("/community", "page.community", frozenset({"community_worker"})),
+    ("/community/roster", "page.roster", frozenset({"community_worker"})),
     # Secretaries sign in as community workers: training's person id is their console username.
     ("/training", "page.training", frozenset({"trainer", "community_worker"})),
     ("/training/reserve", "page.reserve", frozenset({"trainer", "community_worker"})),

@@ -20,8 +20,26 @@ def reserve_rows(pool: dict[str, Any] | None) -> list[dict[str, Any]]:
     )
 
 
-def scoreboard(lines: list[dict[str, Any]], limit: int = 20) -> list[dict[str, Any]]:
-    """The top of a ranking, each line with its bar's share of the leader's total (for the score bars)."""
-    top = lines[:limit]
+SCOREBOARD_LINES = 20  # the Cup's finalists
+
+
+def scoreboard(lines: list[dict[str, Any]], names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The top of a ranking, each line with its bar's share of the leader's total (for the score bars) and the
+    contestant's name where known."""
+    top = lines[:SCOREBOARD_LINES]
     best = max((float(line["total"]) for line in top), default=0.0) or 1.0
-    return [line | {"share": round(100 * float(line["total"]) / best, 1)} for line in top]
+    return [
+        line
+        | {
+            "share": round(100 * float(line["total"]) / best, 1),
+            "name": (names or {}).get(line["person_id"], line["person_id"]),
+        }
+        for line in top
+    ]
+
+
+def chosen_cup(cups: list[dict[str, Any]], chosen: str | None) -> dict[str, Any] | None:
+    """The Cup asked for; without a choice the newest with results, else the newest (the list is newest first)."""
+    if chosen:
+        return next((cup for cup in cups if cup["competition_id"] == chosen), None)
+    return next((cup for cup in cups if cup["status"] == "published"), cups[0] if cups else None)

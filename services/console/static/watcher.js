@@ -1,6 +1,9 @@
 // The watcher's report form: the phone's location, and reports kept on the phone while there is no network.
 // Each report gets its report_id here, once; patrol answers 200 for a report_id it already has, so sending a
 // kept report again after a lost answer still makes exactly one report.
+// The phone's location as the report form holds it (empty when refused): the patrol buttons send it too.
+window.here = (name) => (document.querySelector(`#report-form [name=${name}]`) || {}).value || "";
+
 (function () {
   "use strict";
   const form = document.getElementById("report-form");

@@ -224,3 +224,23 @@ def render(view: ReportView, context: PatrolContext, *, with_history: bool = Tru
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(DISTRICT_TIMEZONE).isoformat()
+
+
+@router.post(
+    "/photos",
+    status_code=status.HTTP_201_CREATED,
+    summary="Store one photo, checked and stripped as a report's are: a unit's after-photo for its resolution",
+)
+async def store_photo(
+    photo: Annotated[UploadFile, File(description="One JPEG, PNG or WebP photo.")],
+    _: Principal = Depends(require("handler")),
+    context: PatrolContext = Depends(context_of),
+) -> dict[str, str]:
+    try:
+        [cleaned] = await read_photos([photo], context)
+    except HTTPException as error:
+        if error.status_code == 422:  # named after the one field this form has
+            raise rejected("photo", error.detail[0]["msg"]) from None
+        raise
+    await context.photos.put(cleaned.file_name, cleaned.data)
+    return {"photo_url": context.photo_url(cleaned.file_name)}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, status
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, status
 
 from services.training.api.common import ANYONE, STAFF, Gate, GateDep
 from services.training.domain.competition import ROUNDS, TIE_BREAK
@@ -11,6 +13,7 @@ from services.training.handlers.competition import (
     Register,
     RunPreliminary,
     Score,
+    competitions,
     open_competition,
     publish_results,
     ranked_line,
@@ -29,6 +32,18 @@ router = APIRouter(tags=["social worker cup"])
 async def post_competition(body: OpenCompetition, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
     async with g.command() as uow:
         return {"competition_id": await open_competition(uow, body), "rounds": ROUNDS}
+
+
+@router.get("/competitions", summary="Every Cup, newest first, with its status and how many take part")
+async def get_competitions(
+    in_status: Literal["registration", "final", "published"] | None = Query(
+        None, alias="status", description="Only the Cups in this status."
+    ),
+    g: Gate = GateDep,
+    _=Depends(require(*ANYONE)),
+) -> list[dict]:
+    async with g.query() as conn:
+        return await competitions(conn, in_status)
 
 
 @router.post(

@@ -226,3 +226,17 @@ async def results(conn: asyncpg.Connection, competition_id: str, street_code: st
         "published_at": competition["published_at"],
         "ranking": [dict(row) for row in rows],
     }
+
+
+async def competitions(conn: asyncpg.Connection, status: str | None) -> list[dict]:
+    """Every Cup, newest first, with how many registered and how many the preliminary kept (none opened yet: [])."""
+    rows = await conn.fetch(
+        """SELECT c.competition_id, c.title, c.status, c.finalists AS finalists_planned, c.created_at,
+                  c.published_at, count(k.person_id) AS registered,
+                  count(k.person_id) FILTER (WHERE k.finalist) AS finalists
+           FROM competitions c LEFT JOIN contestants k USING (competition_id)
+           WHERE $1::text IS NULL OR c.status = $1
+           GROUP BY c.competition_id ORDER BY c.created_at DESC, c.competition_id""",
+        status,
+    )
+    return [dict(row) for row in rows]

@@ -94,6 +94,30 @@ async def test_a_stored_photo_is_served_by_its_url_without_gps(patrol):
     assert (await patrol.client.get("/photos/" + "0" * 64 + ".jpg")).status_code == 404
 
 
+async def test_a_handlers_after_photo_is_stored_cleaned_and_served_by_the_url_it_is_given(patrol):
+    handler = patrol.token("prop-1", "handler")
+    response = await patrol.client.post(
+        "/photos", files={"photo": ("after.jpg", jpeg_with_gps(), "image/jpeg")}, headers=handler
+    )
+    assert response.status_code == 201, response.text
+    served = await patrol.client.get(response.json()["photo_url"].removeprefix("http://patrol.test"))
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    assert len(Image.open(io.BytesIO(served.content)).getexif()) == 0
+
+    text = await patrol.client.post(
+        "/photos", files={"photo": ("x.jpg", b"not a photo", "image/jpeg")}, headers=handler
+    )
+    assert text.status_code == 422
+    assert text.json()["detail"][0]["loc"] == ["body", "photo"]
+    watcher = await patrol.client.post(
+        "/photos",
+        files={"photo": ("after.jpg", png(), "image/png")},
+        headers=patrol.token("w-0102", "watcher"),
+    )
+    assert watcher.status_code == 403
+    assert len(list(patrol.settings.photo_dir.rglob("*.*"))) == 1
+
+
 async def test_a_text_file_named_jpg_with_a_jpeg_content_type_is_refused_and_nothing_is_written(
     patrol, admin_db
 ):

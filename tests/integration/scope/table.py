@@ -122,6 +122,9 @@ PATROL: dict[tuple[str, str], Scoped | Open] = {
         "/statistics/visits", params={"community_code": A}, hides="community"
     ),
     ("GET", "/categories"): Open("the category catalogue, public by design"),
+    ("POST", "/photos"): Open(
+        "a handler's after-photo, stored by its content's address: no one's data until a case links it"
+    ),
     ("GET", "/photos/{name}"): Open(
         "content-addressed (sha256) photos, linked from the reports that may be seen"
     ),
@@ -278,6 +281,9 @@ TRAINING: dict[tuple[str, str], Scoped | Open] = {
     ),
     ("POST", "/assistance/{assistance_id}/close"): Scoped("/assistance/{assistance}/close"),
     ("POST", "/competitions"): Open("the Social Worker Cup is the district's, run by its trainers"),
+    ("GET", "/competitions"): Open(
+        "the Social Worker Cup is the district's: titles, statuses and counts, no people"
+    ),
     ("POST", "/competitions/{competition_id}/contestants"): Open("the Social Worker Cup is the district's"),
     ("POST", "/competitions/{competition_id}/preliminary"): Open("the Social Worker Cup is the district's"),
     ("POST", "/competitions/{competition_id}/scores"): Open("the Social Worker Cup is the district's"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.integration.training.conftest import outbox
 
 # Registration order A, B, C, D, E. The preliminary keeps four: E ties D at 80 and registered later, so E is out.
@@ -75,3 +77,29 @@ async def test_a_judge_scoring_a_round_twice_or_a_non_finalist_is_refused_naming
     assert incomplete.status_code == 409 and incomplete.json()["detail"]["field"] == "round"
     late = await api.post(f"/competitions/{cup}/contestants", {"person_id": "E"})
     assert late.status_code == 409 and late.json()["detail"]["field"] == "status"
+
+
+async def test_the_cups_are_listed_newest_first_with_their_counts_even_before_anyone_registers(api, clock):
+    scored = await _competition_ready_for_scoring(api)
+    clock.advance(timedelta(days=1))
+    opened = await api.post("/competitions", {"title": "第三届社工杯", "finalists": 20}, expect=201)
+    empty = opened.json()["competition_id"]
+    listed = await api.get("/competitions", headers=api.as_worker("A"))
+    ours = {cup["competition_id"]: cup for cup in listed if cup["competition_id"] in (scored, empty)}
+    assert list(ours) == [empty, scored]
+    assert (ours[scored]["status"], ours[scored]["registered"], ours[scored]["finalists"]) == ("final", 5, 4)
+    assert (ours[empty]["status"], ours[empty]["registered"], ours[empty]["finalists_planned"]) == (
+        "registration",
+        0,
+        20,
+    )
+    in_final = [cup["competition_id"] for cup in await api.get("/competitions", status="final")]
+    assert scored in in_final
+    assert empty not in in_final
+
+
+async def test_the_cups_are_listed_only_to_a_signed_in_caller_and_a_wrong_status_is_named(api):
+    assert (await api.client.get("/competitions")).status_code == 401
+    wrong = await api.client.get("/competitions", params={"status": "over"}, headers=api.as_trainer())
+    assert wrong.status_code == 422
+    assert "status" in wrong.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.console.adapters.platform import field_errors
 from services.console.domain import csrf
 from services.console.domain.deadlines import countdown, urgency
-from services.console.domain.map import district_map
+from services.console.domain.map import community_centres, district_map
 from services.console.domain.pages import home, may_see, missing_for
 from services.console.domain.scope import Scope
 from shared.reference import ReferenceBundle
@@ -53,9 +53,17 @@ def test_the_map_draws_every_grid_and_pins_a_case_inside_the_picture():
     drawn = district_map(ReferenceBundle.load())
     assert len(drawn.shapes) >= 580 and drawn.height > 0
     pin = drawn.pin(
-        {"case_id": "c-1", "status": "assigned", "community_code": "WG-TJ", "category": "x"}, "red"
+        {
+            "case_id": "c-1",
+            "case_number": "DD-2026-000123",
+            "status": "assigned",
+            "community_code": "WG-TJ",
+            "category": "x",
+        },
+        "red",
     )
     assert pin is not None and 0 <= pin.x <= drawn.width and 0 <= pin.y <= drawn.height
+    assert pin.number == "DD-2026-000123"
     assert drawn.pin({"case_id": "c-2", "status": "assigned", "community_code": "nowhere"}, "red") is None
 
 
@@ -80,3 +88,29 @@ def test_the_language_switch_goes_back_to_a_page_of_this_site_only():
     assert back_to("https://evil.example/steal") == "/steal"
     assert back_to("http://x//evil.example/") == "/"
     assert back_to(None) == "/"
+
+
+def test_a_communitys_centre_lies_within_the_bounds_of_its_grid_cells():
+    bundle = ReferenceBundle.load()
+    lat, lon = community_centres(bundle)["WG-TJ"]
+    corners = [
+        point
+        for grid in bundle.grids
+        if grid.community_code == "WG-TJ"
+        for point in grid.geometry["coordinates"][0]
+    ]
+    assert min(p[1] for p in corners) <= lat <= max(p[1] for p in corners)
+    assert min(p[0] for p in corners) <= lon <= max(p[0] for p in corners)
+
+
+def test_the_background_tiles_cover_the_whole_map_and_line_up_edge_to_edge():
+    drawn = district_map(ReferenceBundle.load())
+    tiles = drawn.tiles(across=4)
+    assert len({tile.z for tile in tiles}) == 1 and 2 <= len({tile.x for tile in tiles}) <= 6
+    assert min(t.left for t in tiles) <= 0 and max(t.left + t.width for t in tiles) >= drawn.width
+    assert min(t.top for t in tiles) <= 0 and max(t.top + t.height for t in tiles) >= drawn.height
+    by_place = {(t.x, t.y): t for t in tiles}
+    for tile in tiles:
+        right = by_place.get((tile.x + 1, tile.y))
+        if right:
+            assert abs(right.left - (tile.left + tile.width)) <= 0.2

@@ -7,7 +7,7 @@ from datetime import date
 from services.console.domain import calendar
 from services.console.domain.charts import Bar, bar_chart
 from services.console.domain.figures import figure_charts
-from services.console.domain.training import reserve_rows, scoreboard
+from services.console.domain.training import chosen_cup, reserve_rows, scoreboard
 
 
 def test_a_session_lands_on_its_day_in_the_districts_time():
@@ -63,5 +63,21 @@ def test_organisations_below_target_come_first_most_missing_first():
 
 
 def test_the_scoreboard_measures_each_total_against_the_leader():
-    lines = scoreboard([{"total": 280.0}, {"total": 140.0}])
+    lines = scoreboard(
+        [{"person_id": "w0", "total": 280.0}, {"person_id": "w1", "total": 140.0}], {"w0": "张三"}
+    )
     assert [line["share"] for line in lines] == [100.0, 50.0]
+    assert [line["name"] for line in lines] == ["张三", "w1"]
+
+
+def test_without_a_choice_the_cup_page_shows_the_newest_cup_with_results():
+    cups = [
+        {"competition_id": "c3", "status": "registration"},
+        {"competition_id": "c2", "status": "published"},
+        {"competition_id": "c1", "status": "published"},
+    ]
+    assert chosen_cup(cups, None)["competition_id"] == "c2"
+    assert chosen_cup(cups, "c1")["competition_id"] == "c1"
+    assert chosen_cup(cups, "c9") is None
+    assert chosen_cup(cups[:1], None)["competition_id"] == "c3"
+    assert chosen_cup([], None) is None

@@ -12,10 +12,10 @@ from tests.unit.notify.test_every_template import CASE, EVENTS
 
 CONSOLE = "https://console.dadong.example"
 PAGES = {
-    "dispatch.assigned": "/inbox",
-    "dispatch.escalated": "/inbox",
-    "dispatch.reassigned": "/inbox",
-    "issue.reopened": "/inbox",
+    "dispatch.assigned": f"/inbox/cases/{CASE}",
+    "dispatch.escalated": f"/inbox/cases/{CASE}",
+    "dispatch.reassigned": f"/inbox/cases/{CASE}",
+    "issue.reopened": f"/inbox/cases/{CASE}",
     "dispatch.returned": f"/desk/cases/{CASE}",
     "hazard.merged": "/watcher",
     "issue.resolved": "/watcher",
