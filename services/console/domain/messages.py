@@ -126,6 +126,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.merged": ("已合并", "merged"),
     "status.withdrawn": ("已撤回", "withdrawn"),
     "status.escalated": ("已升级", "escalated"),
+    "escalation.street": ("已升级至街道", "escalated to the street office"),
+    "escalation.district": ("已升级至区级", "escalated to the district"),
     "board.filters": ("筛选", "Filters"),
     "board.street": ("街道", "Street"),
     "board.community": ("社区", "Community"),
