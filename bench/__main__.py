@@ -53,6 +53,17 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="extra setting for one service process (e.g. notify:WORKER_BATCH_SIZE=50)",
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run: small counts, one low rate")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="N",
+        help="load a history of N reports first (bench/history.py)",
+    )
+    parser.add_argument(
+        "--no-retention", action="store_true", help="with --history: every outbox and inbox row kept"
+    )
+    parser.add_argument("--read-calls", type=int, default=200, help="with --history: calls per everyday read")
     args = parser.parse_args(argv)
     if args.quick:  # smaller counts, except where given on the command line
         quick = {"rates": "20", "seconds": 1.0, "saturation_reports": 30, "ceiling_messages": 300}
@@ -122,8 +133,9 @@ async def run(args: argparse.Namespace) -> dict:
         webhook_sink(tracker, sink_port) as sink,
         installation(f"http://127.0.0.1:{sink_port}/hook") as install,
     ):
-        await start_services(install, service_overrides(args.service_env))
+        await start_services(install, service_overrides(history_settings(args) + args.service_env))
         bundle = ReferenceBundle.load(install.bundle)
+        history = await load_and_read(install, bundle, args) if args.history else None
         spots = Spots(bundle)
         pids = {service: install.processes[service].pid for service in PIPELINE}
 
@@ -205,7 +217,28 @@ async def run(args: argparse.Namespace) -> dict:
             "notification_events": dict(tracker.notification_events),
         },
         "correct": all(p["correctness"]["ok"] for p in phases) and warm_up["correctness"]["ok"],
+        **({"history": history} if history else {}),
     }
+
+
+def history_settings(args: argparse.Namespace) -> list[str]:
+    """With no retention, the services keep what the history holds rather than purge it as they start."""
+    if not (args.history and args.no_retention):
+        return []
+    return [f"{service}:RETENTION_DAYS=36500" for service in PIPELINE]
+
+
+async def load_and_read(install, bundle: ReferenceBundle, args: argparse.Namespace) -> dict:
+    from bench.history import HistoryPlan, load_history
+    from bench.reads import measure_reads
+
+    plan = HistoryPlan(args.history, retention_days=None if args.no_retention else 7.0)
+    print(f"history: loading {plan.reports} reports ...", file=sys.stderr)
+    loaded = await load_history(install.admin_database_url, bundle, plan)
+    print(
+        f"history: loaded in {loaded['seconds']['total']} s; timing the everyday reads ...", file=sys.stderr
+    )
+    return {**loaded, "reads": await measure_reads(install, calls=args.read_calls)}
 
 
 def broker_cost_per_report(saturation: list[dict]) -> dict[str, float]:

@@ -59,6 +59,19 @@ def markdown(results: dict) -> str:
         rss = resources["peak_rss_mb"].get(name)
         rss_text = f"{rss:.0f}" if rss is not None else "—"
         lines.append(f"| {name} | {rss_text} | {seconds:.1f} | {seconds / total:.0%} |")
+    if "history" in results:
+        history = results["history"]
+        lines += [
+            "",
+            f"History: {history['reports']} reports, loaded in {history['seconds']['total']:.0f} s "
+            f"({history['database_size']})",
+            "",
+            "| read | p50 ms | p99 ms |",
+            "| --- | --- | --- |",
+        ]
+        lines += [
+            f"| {name} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} |" for name, f in history["reads"].items()
+        ]
     return "\n".join(lines)
 
 

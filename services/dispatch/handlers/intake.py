@@ -8,6 +8,7 @@ import asyncpg
 
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.lifecycle import OPEN, TRANSITIONS
+from services.dispatch.handlers.open_cases import IS_OPEN
 from services.dispatch.handlers.opening import StoredReport, open_case
 from services.dispatch.handlers.store import audit, lock_case, reporters_of, transition
 from shared.events import Event
@@ -124,16 +125,15 @@ async def _merge_candidate(
         return None
     policy = context.policy
     return await conn.fetchrow(
-        """SELECT case_id, distance_m(lat, lon, $2, $3) AS distance FROM cases
-           WHERE category = $1 AND status = ANY($4::text[])
-             AND lat BETWEEN $2 - $8::float8 AND $2 + $8::float8
-             AND reported_at BETWEEN $5::timestamptz - $6::interval AND $5::timestamptz + $6::interval
-             AND distance_m(lat, lon, $2, $3) <= $7
+        f"""SELECT case_id, distance_m(lat, lon, $2, $3) AS distance FROM cases
+           WHERE category = $1 AND {IS_OPEN}
+             AND lat BETWEEN $2 - $7::float8 AND $2 + $7::float8
+             AND reported_at BETWEEN $4::timestamptz - $5::interval AND $4::timestamptz + $5::interval
+             AND distance_m(lat, lon, $2, $3) <= $6
            ORDER BY distance, reported_at LIMIT 1""",
         report.category,
         lat,
         lon,
-        sorted(OPEN),
         report.reported_at,
         policy.merge_window,
         policy.merge_distance_m,

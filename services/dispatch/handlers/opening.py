@@ -37,15 +37,17 @@ class StoredReport:
 # statement ends, by which time the case exists. No row back means the report is not stored; the row names the
 # case's number.
 _OPEN_CASE = """
-WITH opened AS (
+WITH numbered AS (  -- six digits at least, and every digit past a million: lpad alone would cut them off
+    SELECT nextval('case_numbers')::text AS n
+), opened AS (
     INSERT INTO cases (case_id, primary_report_id, kind, category, description, lat, lon, address,
         community_code, street_code, grid_code, severity, status, unit_id, routing_reason, deadline,
         escalate_at, reported_at, opened_at, updated_at, case_number, correlation_id)
     SELECT $1, report_id, kind, category, description, lat, lon, address, community_code, street_code,
         grid_code, severity, 'assigned', $3, $4, $5, $5, reported_at, $6, $6,
-        $9 || '-' || to_char($6 AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('case_numbers')::text, 6, '0'),
+        $9 || '-' || to_char($6 AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(n, greatest(6, length(n)), '0'),
         $10
-    FROM reports WHERE report_id = $2
+    FROM reports, numbered WHERE report_id = $2
     RETURNING case_id, case_number
 ), held AS (
     UPDATE reports SET case_id = $1, merged_by = NULL, merged_at = NULL WHERE report_id = $2

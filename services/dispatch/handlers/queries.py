@@ -11,6 +11,7 @@ import asyncpg
 
 from services.dispatch.domain.errors import CaseNotFound
 from services.dispatch.domain.lifecycle import OPEN, allowed_actions
+from services.dispatch.handlers.open_cases import IS_OPEN
 
 CASE_SUMMARY = """case_id, case_number, primary_report_id, category, severity, status, unit_id, community_code, street_code,
     grid_code, address, deadline, escalation_level, escalated_to, opened_at, resolved_at, closed_at, reopen_count,
@@ -75,10 +76,9 @@ async def inbox(conn: asyncpg.Connection, unit_id: str, now: datetime) -> list[d
     """The unit's open cases, and the open cases escalated to it, soonest deadline first."""
     rows = await conn.fetch(
         f"""SELECT {CASE_SUMMARY} FROM cases
-            WHERE (unit_id = $1 OR escalated_to = $1) AND status = ANY($2::text[])
+            WHERE (unit_id = $1 OR escalated_to = $1) AND {IS_OPEN}
             ORDER BY deadline, case_id""",
         unit_id,
-        sorted(OPEN),
     )
     return [summarise(row, now) for row in rows]
 

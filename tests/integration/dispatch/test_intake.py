@@ -189,6 +189,20 @@ async def test_each_case_gets_the_next_short_number_of_its_year_and_its_events_c
     assert [event["case_number"] for event in assigned] == numbers
 
 
+async def test_case_numbers_past_a_million_keep_every_digit_and_stay_unique(pool, context):
+    # a district a few years old passes a million cases: the seventh digit must not be cut off (nor collide)
+    before = await pool.fetchval("SELECT last_value FROM case_numbers")
+    await pool.execute("SELECT setval('case_numbers', 999999)")
+    try:
+        first, second = a_report(), a_report(north_m=500)
+        await deliver(pool, context, first)
+        await deliver(pool, context, second)
+        numbers = [(await case_of(pool, report))["case_number"] for report in (first, second)]
+    finally:  # the sequence is no table's: the other tests' truncation does not reset it
+        await pool.execute("SELECT setval('case_numbers', $1)", before)
+    assert numbers == ["DD-2026-1000000", "DD-2026-1000001"]
+
+
 async def test_the_answers_to_a_categorys_questions_are_shown_on_the_case(pool, context):
     report = a_report("facilities.manhole-cover").model_copy(
         update={"attributes": {"cover_state": "cracked"}}
