@@ -28,7 +28,10 @@ _ATTRIBUTES: dict[str, dict[str, Any]] = {
         "type": "string",
         "description": "`urn:grassroots:event:<type>:v<version>`; absent is read as version 1.",
     },
-    "correlationid": {**_UUID, "description": "The story's id: the report that started it, carried by every step."},
+    "correlationid": {
+        **_UUID,
+        "description": "The story's id: the report that started it, carried by every step.",
+    },
     "causationid": {**_UUID, "description": "The id of the event this one answers, when it answers one."},
     "subject": {"type": "string", "description": "What the event is about (a case's or report's id)."},
     "traceparent": {
