@@ -11,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.logging import get_logger
+from shared.messaging.connection import broker_urls
 
 DEVELOPMENT_SEAL_KEY = "grassroots-development-contact-seal-key-change-me"
 DEFAULT_BUNDLE = Path(__file__).resolve().parent.parent / "deploy" / "reference" / "dadong-sample"
@@ -24,7 +25,14 @@ class MessagingSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    rabbitmq_url: str = Field(LOCAL_RABBITMQ_URL, description="AMQP URL of the broker.")
+    rabbitmq_url: str = Field(
+        LOCAL_RABBITMQ_URL,
+        description="AMQP URL of the broker; the nodes of a cluster as several URLs separated by commas.",
+    )
+    rabbitmq_urls: str = Field(
+        "",
+        description="The nodes of a RabbitMQ cluster, comma-separated AMQP URLs (used instead of RABBITMQ_URL).",
+    )
     amqp_namespace: str = Field(
         "",
         description="Prefix for every exchange and queue name; tests use it to keep runs apart.",
@@ -50,6 +58,11 @@ class MessagingSettings(BaseSettings):
     batch_concurrency: int = Field(
         4, ge=1, description="Transactions one batched queue may have open at once."
     )
+
+    @property
+    def broker(self) -> str:
+        """Every broker address given, comma-separated (`shared/messaging/connection.py` connects to a live one)."""
+        return self.rabbitmq_urls or self.rabbitmq_url
 
 
 class ServiceSettings(MessagingSettings):
@@ -115,7 +128,7 @@ class ServiceSettings(MessagingSettings):
         secrets = {
             "AUTH_SECRET": self.auth_secret,
             "DATABASE_URL": url_password(self.database_url),
-            "RABBITMQ_URL": url_password(self.rabbitmq_url),
+            "RABBITMQ_URL": url_password(broker_urls(self.broker)[0]),
         }
         if self.seals_contacts:
             secrets["CONTACT_SEAL_KEY"] = self.contact_seal_key

@@ -15,6 +15,7 @@ from aio_pika.abc import AbstractChannel, AbstractRobustConnection
 from shared.db.pool import create_pool
 from shared.db.sessions import bounded_session_settings
 from shared.logging import get_logger
+from shared.messaging.connection import connect_robust
 from shared.messaging.consumer import Batching, EventConsumer
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from shared.messaging.topology import Topology
@@ -95,9 +96,7 @@ class ServiceRuntime:
                 server_settings=bounded_session_settings(settings.idle_transaction_timeout_seconds),
             ),
         )
-        self.connection = await with_retries(
-            "rabbitmq", lambda: aio_pika.connect_robust(settings.rabbitmq_url)
-        )
+        self.connection = await with_retries("rabbitmq", lambda: connect_robust(settings.broker))
         publish_channel = await confirming_channel(self.connection)
         events = await self.topology.declare_exchanges(publish_channel)
         self.relay = OutboxRelay(
