@@ -46,6 +46,7 @@ class PrivateRabbitMQ:
         self.port = free_port()
         self.node = f"grassroots-{uuid.uuid4().hex[:8]}@localhost"
         self._server: asyncio.subprocess.Process | None = None
+        self._vm_pid: int | None = None
         (folder / "home").mkdir()
         cookie_file = folder / "home" / ".erlang.cookie"
         cookie_file.write_text(cookie or secrets.token_hex(20))
@@ -98,6 +99,7 @@ class PrivateRabbitMQ:
                 raise RuntimeError(f"rabbitmq-server exited: {self.output()[-3000:]}")
             with contextlib.suppress(RuntimeError):
                 await self._ctl("await_startup", "--timeout", "120", timeout=150)
+                self._vm_pid = await self._ask_vm_pid()
                 return
             await asyncio.sleep(0.5)
         raise RuntimeError(f"the private RabbitMQ node did not start: {self.output()[-3000:]}")
@@ -119,21 +121,28 @@ class PrivateRabbitMQ:
                 self._server.kill()
                 await self._server.wait()
             self._server = None
+            self._vm_pid = None
 
     async def restart(self) -> None:
         await self.stop()
         await self.start()
 
-    async def vm_pid(self) -> int:
-        """The Erlang VM's process id (the server script only waits for it)."""
+    async def _ask_vm_pid(self) -> int:
         output = await self._ctl("eval", "list_to_integer(os:getpid()).")
         return int(output.strip().splitlines()[-1])
+
+    async def vm_pid(self) -> int:
+        """The Erlang VM's process id (the server script only waits for it), known since the node started."""
+        if self._vm_pid is None:
+            self._vm_pid = await self._ask_vm_pid()
+        return self._vm_pid
 
     async def kill(self) -> None:
         """kill -9 of the node's Erlang VM: no clean shutdown, what is on disk is what the restart finds."""
         if self._server is None:
             return
         os.kill(await self.vm_pid(), signal.SIGKILL)
+        self._vm_pid = None
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._server.wait(), timeout=30)
         if self._server.returncode is None:
