@@ -161,6 +161,7 @@ EXAMPLE_SECRETS = frozenset(
         "change-me-notify-amqp",
         "change-me-training-amqp",
         "change-me-console-amqp",
+        "change-me-rabbitmq-cluster-secret",
         "change-me-to-a-long-random-secret-of-64-hex-chars",
         "change-me-to-another-long-random-secret-64-hex",
         "change-me-to-a-third-long-random-secret-64-hex",

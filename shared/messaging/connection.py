@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import aio_pika
 from aio_pika.abc import AbstractConnection, AbstractRobustConnection
-from aio_pika.exceptions import AMQPConnectionError
+from aio_pika.exceptions import CONNECTION_EXCEPTIONS, AMQPConnectionError
 from aio_pika.robust_connection import RobustConnection
 from yarl import URL
 
@@ -27,7 +27,8 @@ def broker_urls(setting: str) -> list[str]:
 
 
 class MultiAddressConnection(RobustConnection):
-    """A robust connection that tries the next address of its list at each (re)connection attempt."""
+    """A robust connection that, at each (re)connection, tries the addresses of its list in turn, starting with
+    the one after the address it last used, until one answers."""
 
     def __init__(self, url: URL, *args, addresses: Sequence[str] = (), first: int = 0, **kwargs) -> None:
         super().__init__(url, *args, **kwargs)
@@ -35,28 +36,28 @@ class MultiAddressConnection(RobustConnection):
         self._next = first
 
     # RobustConnection makes every transport connection (the first and each reconnection) in this method, which
-    # connects to `self.url`: choosing the address here is the one place that covers both.
+    # connects to `self.url`: choosing the address here is the one place that covers both. A node that is gone
+    # costs one refused attempt here, not a whole reconnect interval.
     async def _RobustConnection__connect_transport(self) -> None:  # noqa: N802
-        self.url = self.addresses[self._next % len(self.addresses)]
-        self._next += 1
-        await super()._RobustConnection__connect_transport()
+        error: BaseException | None = None
+        for _ in range(len(self.addresses)):
+            self.url = self.addresses[self._next % len(self.addresses)]
+            self._next += 1
+            try:
+                await super()._RobustConnection__connect_transport()
+                return
+            except CONNECTION_EXCEPTIONS as failure:
+                error = failure
+        assert error is not None
+        raise error
 
 
 async def connect_robust(setting: str, **kwargs) -> AbstractRobustConnection:
-    """A robust connection to the first live address of `setting`, which later reconnects to any live one."""
+    """A robust connection to a live address of `setting` (the first tried at random, so that the replicas of a
+    service spread over the nodes), which later reconnects to any live one."""
     urls = broker_urls(setting)
-    start = random.randrange(len(urls))
-    error: Exception | None = None
-    for offset in range(len(urls)):  # the first connection fails fast: try each address once before giving up
-        first = (start + offset) % len(urls)
-        try:
-            return await aio_pika.connect_robust(
-                urls[first], connection_class=_with_addresses(urls, first), **kwargs
-            )
-        except (OSError, AMQPConnectionError) as failure:
-            error = failure
-    assert error is not None
-    raise error
+    first = random.randrange(len(urls))
+    return await aio_pika.connect_robust(urls[first], connection_class=_with_addresses(urls, first), **kwargs)
 
 
 async def connect(setting: str, **kwargs) -> AbstractConnection:

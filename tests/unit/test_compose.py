@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -16,6 +17,7 @@ from ops.cli import parser as ops_parser
 from ops.settings import OpsSettings
 from services import SERVICE_NAMES, definition_of
 from services.__main__ import SystemSettings
+from shared.messaging.connection import broker_urls
 from shared.settings import EXAMPLE_SECRETS, PROVIDER_ISSUED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,3 +138,43 @@ def test_every_secret_of_env_example_is_known_as_an_example_to_the_production_ch
     secrets = {name: value for name, value in values.items() if _is_secret(name)}
     assert len(secrets) >= 12
     assert {name: value for name, value in secrets.items() if value not in EXAMPLE_SECRETS} == {}
+
+
+NODES = ("rabbitmq", "rabbitmq-2", "rabbitmq-3")
+
+
+def test_the_cluster_profile_adds_two_nodes_that_join_the_first():
+    first = SERVICES["rabbitmq"]
+    assert "profiles" not in first, "the first node runs in every deployment"
+    cluster_conf = (ROOT / "deploy" / "rabbitmq" / "30-cluster.conf").read_text()
+    listed = re.findall(
+        r"^cluster_formation\.classic_config\.nodes\.\d+ = (\S+)$", cluster_conf, re.MULTILINE
+    )
+    assert listed == [f"rabbit@{SERVICES[node]['hostname']}" for node in NODES]
+    assert "target_group_size = 3" in cluster_conf
+    data_volumes = set()
+    for node in NODES:
+        service = SERVICES[node]
+        assert service["image"] == first["image"]
+        assert (
+            service["hostname"] == node
+        )  # the node's name, rabbit@<hostname>, must stay put across restarts
+        assert (
+            service["environment"]["RABBITMQ_ERLANG_COOKIE"] == first["environment"]["RABBITMQ_ERLANG_COOKIE"]
+        )
+        data_volumes |= {v.split(":")[0] for v in service["volumes"] if v.endswith(":/var/lib/rabbitmq")}
+        if node != "rabbitmq":
+            assert service["profiles"] == ["cluster"]
+            assert (
+                "./deploy/rabbitmq/30-cluster.conf:/etc/rabbitmq/conf.d/30-cluster.conf:ro"
+                in service["volumes"]
+            )
+    assert len(data_volumes) == 3, "each node keeps its own data"
+    assert data_volumes <= set(COMPOSE["volumes"])
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_each_service_is_given_every_node_of_the_cluster_with_its_own_user(name):
+    urls = broker_urls(VARIABLE.sub("secret", SERVICES[name]["environment"]["RABBITMQ_URL"]))
+    assert [urlsplit(url).hostname for url in urls] == list(NODES)
+    assert {urlsplit(url).username for url in urls} == {name}
