@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import shutil
 import sys
@@ -26,7 +27,7 @@ from chaos.faults import FAULT_KINDS, run_schedule, schedule
 from chaos.fleet import Fleet
 from chaos.load import PatientHttpFeeder, PatientOutboxFeeder
 from chaos.report import markdown, plot, recovery, write_json
-from chaos.servers import private_servers, why_not_available
+from chaos.servers import pgbouncer, private_servers, why_not_available
 from shared.reference import ReferenceBundle
 from tests.support.processes import free_port
 
@@ -49,6 +50,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "--cluster", action="store_true", help="three clustered RabbitMQ nodes instead of one"
     )
     parser.add_argument(
+        "--pgbouncer",
+        action="store_true",
+        help="the services reach PostgreSQL through PgBouncer: transaction mode, LISTEN in session mode",
+    )
+    parser.add_argument(
         "--faults",
         default=",".join(FAULT_KINDS),
         help=f"the kinds of fault to inject, comma-separated (all: {','.join(FAULT_KINDS)})",
@@ -68,7 +74,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 def label(args: argparse.Namespace) -> str:
     return (
         f"{'quick' if args.quick else 'full'}-{'cluster' if args.cluster else 'single'}"
-        f"-{args.replicas}-replica{'s' if args.replicas > 1 else ''}"
+        f"-{args.replicas}-replica{'s' if args.replicas > 1 else ''}{'-pgbouncer' if args.pgbouncer else ''}"
     )
 
 
@@ -93,18 +99,35 @@ async def run(args: argparse.Namespace, clock: Clock) -> dict:
             rabbitmq_url=servers.rabbitmq_url,
         ) as install,
     ):
-        fleet = Fleet(install, PIPELINE, args.replicas, log_level=args.log_level)
-        try:
-            clock.log(f"starting {len(fleet.all())} service processes ...")
-            await fleet.start_all()
-            results = await _under_faults(args, clock, servers, install, fleet, tracker)
-        finally:
-            fleet.stop_all()
-            logs = args.output / "logs" / label(args)
-            shutil.rmtree(logs, ignore_errors=True)
-            shutil.copytree(install.workdir, logs, ignore=shutil.ignore_patterns("bundle", "photos"))
-            shutil.copy(servers.postgres.folder / "server.log", logs / "postgresql.log")
-    return results
+        async with contextlib.AsyncExitStack() as stack:
+            environment: dict[str, dict[str, str]] = {}
+            if args.pgbouncer:
+                bouncer = await stack.enter_async_context(
+                    pgbouncer(servers.postgres, install.database, PIPELINE)
+                )
+                environment = {
+                    service: {
+                        "DATABASE_URL": bouncer.url(service, session=False),
+                        "LISTEN_DATABASE_URL": bouncer.url(service, session=True),
+                        "DATABASE_STATEMENT_CACHE_SIZE": "0",
+                    }
+                    for service in PIPELINE
+                }
+            return await _with_fleet(args, clock, servers, install, tracker, environment)
+
+
+async def _with_fleet(args, clock: Clock, servers, install, tracker: Tracker, environment) -> dict:
+    fleet = Fleet(install, PIPELINE, args.replicas, log_level=args.log_level, environment=environment)
+    try:
+        clock.log(f"starting {len(fleet.all())} service processes ...")
+        await fleet.start_all()
+        return await _under_faults(args, clock, servers, install, fleet, tracker)
+    finally:
+        fleet.stop_all()
+        logs = args.output / "logs" / label(args)
+        shutil.rmtree(logs, ignore_errors=True)
+        shutil.copytree(install.workdir, logs, ignore=shutil.ignore_patterns("bundle", "photos"))
+        shutil.copy(servers.postgres.folder / "server.log", logs / "postgresql.log")
 
 
 async def _under_faults(args, clock: Clock, servers, install, fleet: Fleet, tracker: Tracker) -> dict:
@@ -178,6 +201,7 @@ async def _under_faults(args, clock: Clock, servers, install, fleet: Fleet, trac
             "http_share": args.http_share,
             "replicas": args.replicas,
             "cluster": args.cluster,
+            "pgbouncer": args.pgbouncer,
             "rounds": args.rounds,
         },
         "brokers": [broker.node for broker in servers.brokers],

@@ -42,6 +42,7 @@ class Fleet:
     services: tuple[str, ...]
     replicas: int
     log_level: str = "WARNING"
+    environment: dict[str, dict[str, str]] = field(default_factory=dict)  # per service, beyond the bench's
     members: dict[str, list[Replica]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -56,7 +57,13 @@ class Fleet:
 
     def start(self, replica: Replica) -> None:
         env = service_environment(
-            self.install, replica.service, {"HTTP_PORT": str(replica.port), "LOG_LEVEL": self.log_level}
+            self.install,
+            replica.service,
+            {
+                "HTTP_PORT": str(replica.port),
+                "LOG_LEVEL": self.log_level,
+                **self.environment.get(replica.service, {}),
+            },
         )
         log = (self.install.workdir / f"{replica.name}.log").open("ab")
         replica.process = subprocess.Popen(

@@ -79,6 +79,17 @@ class ServiceSettings(MessagingSettings):
     )
     database_pool_min: int = 2
     database_pool_max: int = 10
+    listen_database_url: str = Field(
+        "",
+        description="Where the connections that LISTEN (the outbox relay, notify's worker) go: a direct or "
+        "session-pooled connection when DATABASE_URL is a PgBouncer in transaction mode; defaults to DATABASE_URL.",
+    )
+    database_statement_cache_size: int = Field(
+        100,
+        ge=0,
+        description="Prepared statements asyncpg keeps per connection; 0 behind PgBouncer's transaction mode, "
+        "where a statement prepared on one server connection is unknown to the next.",
+    )
     http_host: str = "0.0.0.0"
     http_port: int = 8000
     max_request_bytes: int = Field(
@@ -122,6 +133,8 @@ class ServiceSettings(MessagingSettings):
         if not self.database_url:
             name = self.service_name
             self.database_url = f"postgresql://{name}:{name}@127.0.0.1:5432/grassroots"
+        if not self.listen_database_url:
+            self.listen_database_url = self.database_url
 
     def secrets(self) -> dict[str, str | None]:
         """Every secret this service reads, by variable; a service with more adds its own."""

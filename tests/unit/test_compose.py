@@ -17,6 +17,7 @@ from ops.cli import parser as ops_parser
 from ops.settings import OpsSettings
 from services import SERVICE_NAMES, definition_of
 from services.__main__ import SystemSettings
+from shared.db.sessions import bounded_session_settings
 from shared.messaging.connection import broker_urls
 from shared.settings import EXAMPLE_SECRETS, PROVIDER_ISSUED
 
@@ -178,3 +179,49 @@ def test_each_service_is_given_every_node_of_the_cluster_with_its_own_user(name)
     urls = broker_urls(VARIABLE.sub("secret", SERVICES[name]["environment"]["RABBITMQ_URL"]))
     assert [urlsplit(url).hostname for url in urls] == list(NODES)
     assert {urlsplit(url).username for url in urls} == {name}
+
+
+def _pgbouncer_ini() -> dict[str, dict[str, str]]:
+    sections: dict[str, dict[str, str]] = {}
+    current = ""
+    for line in (ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(";"):
+            continue
+        if line.startswith("["):
+            current = line.strip("[]")
+            sections[current] = {}
+        else:
+            key, _, value = line.partition("=")
+            sections[current][key.strip()] = value.strip()
+    return sections
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_each_service_pools_through_pgbouncer_in_transaction_mode_and_listens_in_session_mode(name):
+    ini = _pgbouncer_ini()
+    environment = SERVICES[name]["environment"]
+    pooled = urlsplit(VARIABLE.sub("secret", environment["DATABASE_URL"]))
+    listening = urlsplit(VARIABLE.sub("secret", environment["LISTEN_DATABASE_URL"]))
+    assert (pooled.hostname, pooled.port, listening.hostname, listening.port) == (
+        "pgbouncer",
+        6432,
+        "pgbouncer",
+        6432,
+    )
+    assert "pool_mode=transaction" in ini["databases"][pooled.path.strip("/")]
+    assert "pool_mode=session" in ini["databases"][listening.path.strip("/")]
+    assert environment["DATABASE_STATEMENT_CACHE_SIZE"] == "0"
+    assert SERVICES[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
+
+
+def test_pgbouncer_lets_through_every_setting_a_service_asks_for_at_connection():
+    ignored = set(_pgbouncer_ini()["pgbouncer"]["ignore_startup_parameters"].split(","))
+    asked = set(bounded_session_settings(30)) | {"search_path"}  # application_name PgBouncer passes on itself
+    assert asked <= ignored, f"PgBouncer would refuse the connection: {sorted(asked - ignored)}"
+    assert "@postgres:5432/" in SERVICES["migrate"]["environment"]["ADMIN_DATABASE_URL"]
+    users = (ROOT / "deploy" / "pgbouncer" / "pgbouncer-entrypoint").read_text()
+    assert all(name in users for name in SERVICE_NAMES)
+    assert set(SERVICES["pgbouncer"]["environment"]) == {
+        f"{name.upper()}_DB_PASSWORD" for name in SERVICE_NAMES
+    }
