@@ -189,6 +189,7 @@ async def _under_faults(args, clock: Clock, servers, install, fleet: Fleet, trac
         example["answer"] = http.answers.get(example["report_id"])
     dead = await dead_letters(servers.rabbitmq_url, install.topology, PIPELINE)
     readiness = await fleet.readiness()
+    replicas_of_queues = await _queue_replicas(servers, install.topology.namespace)
     found = violations(verdict, dead, readiness)
     clock.log(f"quiescent {quiescent_after:.1f} s after the load; violations: {found or 'none'}")
     return {
@@ -218,6 +219,7 @@ async def _under_faults(args, clock: Clock, servers, install, fleet: Fleet, trac
         "dead_letters": dead,
         "readiness": readiness,
         "restarts": {replica.name: replica.starts - 1 for replica in fleet.all()},
+        "quorum_queue_replicas": replicas_of_queues,
         "faults": recovery(injected, evidence, tracker, origin),
         "recovered": all(status == 200 for status in readiness.values())
         and not any(verdict["lost"].values()),
@@ -225,6 +227,16 @@ async def _under_faults(args, clock: Clock, servers, install, fleet: Fleet, trac
         "ok": not found,
         "_plot": (tracker, origin),
     }
+
+
+async def _queue_replicas(servers, namespace: str) -> dict[str, object]:
+    """How many nodes hold a replica of the run's quorum queues (fewest and most)."""
+    try:
+        members = await servers.brokers[0].queue_members()
+    except RuntimeError as error:
+        return {"error": str(error)[:300]}
+    ours = [count for name, count in members.items() if name.startswith(namespace)]
+    return {"queues": len(ours), "fewest": min(ours, default=0), "most": max(ours, default=0)}
 
 
 def main(argv: list[str] | None = None) -> int:

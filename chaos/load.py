@@ -114,7 +114,13 @@ class PatientOutboxFeeder(OutboxFeeder):
                 break
             except asyncpg.UniqueViolationError:
                 break  # an earlier try committed and its answer was lost
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            except (
+                OSError,
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+                asyncpg.exceptions.InternalClientError,  # a connection the server dropped mid-statement
+                TimeoutError,
+            ) as error:
                 if time.monotonic() > deadline:
                     self.errors.append(f"gave up: {error!r}")
                     return [report_id]

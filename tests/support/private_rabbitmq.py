@@ -160,6 +160,17 @@ class PrivateRabbitMQ:
     def resume(pid: int) -> None:
         os.kill(pid, signal.SIGCONT)
 
+    async def queue_members(self) -> dict[str, int]:
+        """Each quorum queue's number of replicas (members), by name."""
+        output = await self._ctl("list_queues", "--quiet", "--no-table-headers", "name", "type", "members")
+        found = {}
+        for line in output.splitlines():
+            name, _, rest = line.partition("\t")
+            kind, _, members = rest.partition("\t")
+            if kind.strip() == "quorum":
+                found[name] = members.count("@")
+        return found
+
     async def join(self, other: PrivateRabbitMQ) -> None:
         """Make this (running, empty) node a member of `other`'s cluster."""
         await self._ctl("stop_app")
