@@ -86,7 +86,7 @@ async def pgbouncer(
         f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         f"auth_type = plain\nauth_file = {folder}/userlist.txt\n"
         f"pool_mode = transaction\ndefault_pool_size = 8\nmax_client_conn = 1000\n"
-        f"ignore_startup_parameters = {IGNORED_STARTUP_PARAMETERS}\nidle_transaction_timeout = 30\n"
+        f"ignore_startup_parameters = {IGNORED_STARTUP_PARAMETERS}\nidle_transaction_timeout = 30\nserver_login_retry = 2\n"
         f"logfile = {folder}/pgbouncer.log\npidfile = {folder}/pgbouncer.pid\n"
     )
     as_postgres = os.geteuid() == 0  # PgBouncer refuses to run as root
