@@ -16,7 +16,7 @@ import uuid
 
 import asyncpg
 
-from bench.feed import HttpFeeder, OutboxFeeder, Spot
+from bench.feed import HttpFeeder, OutboxFeeder, ServerClosed, Spot
 from bench.observe import Tracker
 from shared.events.envelope import new_envelope
 from shared.outbox.writer import append
@@ -68,7 +68,14 @@ class PatientHttpFeeder:
                 if status < 500:  # the request itself is wrong: sending it again changes nothing
                     self.errors.append(failure)
                     return report_id
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, IndexError) as error:
+            except (
+                OSError,
+                asyncio.IncompleteReadError,
+                ServerClosed,
+                TimeoutError,
+                ValueError,
+                IndexError,
+            ) as error:
                 failure = repr(error)
             if time.monotonic() > deadline:
                 self.errors.append(f"gave up: {failure}")
