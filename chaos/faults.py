@@ -1,7 +1,7 @@
 """The faults the run injects, one after another at planned moments of the load, and when each was injected.
 
 A fault is a kill -9 of a service's process (one replica when there are several) and its start again after
-`down_seconds`; a kill -9 of a RabbitMQ node (in a cluster, another node each round) and its start again;
+`down_seconds`; a kill -9 of a RabbitMQ node (in a cluster, node 1, then node 0, ...) and its start again;
 a SIGSTOP of a node for `down_seconds`, then SIGCONT; a fast restart of PostgreSQL; a kill -9 of its postmaster
 and crash recovery. No fault is repaired by the run beyond starting again what it killed: every other recovery
 is the system's own.
@@ -26,7 +26,7 @@ BROKER_KILL_DOWN_SECONDS = 2.0
 @dataclass(frozen=True)
 class Fault:
     kind: str  # kill-service, kill-broker, pause-broker, restart-postgres, kill-postgres
-    target: str  # the service, or the node's number, or "postgres"
+    target: str  # the service, the node's number ("" for the only node), or "postgres"
     replica: int = 0
 
     @property
@@ -35,7 +35,7 @@ class Fault:
             return f"kill -9 {self.target}" + (f" #{self.replica}" if self.replica else "")
         if self.kind in ("kill-broker", "pause-broker"):
             verb = "kill -9" if self.kind == "kill-broker" else "SIGSTOP"
-            return f"{verb} rabbitmq" + (f" node {self.target}" if self.target != "0" else "")
+            return f"{verb} rabbitmq" + (f" node {self.target}" if self.target else "")
         return {"restart-postgres": "postgres fast restart", "kill-postgres": "kill -9 postgres"}[self.kind]
 
 
@@ -61,8 +61,8 @@ def schedule(services: tuple[str, ...], *, replicas: int, nodes: int, rounds: in
     faults: list[Fault] = []
     for round_number in range(rounds):
         replica = 1 if replicas > 1 else 0
-        node = str((round_number * 2 + 1) % nodes) if nodes > 1 else "0"
-        other = str((round_number * 2 + 2) % nodes) if nodes > 1 else "0"
+        node = str((round_number * 2 + 1) % nodes) if nodes > 1 else ""
+        other = str((round_number * 2 + 2) % nodes) if nodes > 1 else ""
         faults += [Fault("kill-service", service, replica) for service in services]
         faults += [
             Fault("kill-broker", node),
@@ -89,12 +89,12 @@ async def inject(fault: Fault, servers: Servers, fleet: Fleet) -> Injected:
         await asyncio.sleep(REPLICA_KILL_DOWN_SECONDS if fleet.replicas > 1 else SERVICE_KILL_DOWN_SECONDS)
         fleet.start(replica)
     elif fault.kind == "kill-broker":
-        node = servers.brokers[int(fault.target)]
+        node = servers.brokers[int(fault.target or 0)]
         await node.kill()
         await asyncio.sleep(BROKER_KILL_DOWN_SECONDS)
         await node.start()
     elif fault.kind == "pause-broker":
-        node = servers.brokers[int(fault.target)]
+        node = servers.brokers[int(fault.target or 0)]
         pid = await node.pause()
         await asyncio.sleep(BROKER_PAUSE_SECONDS)
         node.resume(pid)
