@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 UV := .tools/bin/uv
 
-.PHONY: run demo test test-unit test-integration deployment-test services browser prometheus migrate asyncapi lint clean
+.PHONY: run demo test test-unit test-integration deployment-test services browser prometheus pgbouncer migrate asyncapi lint clean
 
 # uv (the lock file's installer) lives in a small venv of its own, so no system Python is touched.
 $(UV):
@@ -24,6 +24,9 @@ browser:
 
 prometheus:
 	scripts/prometheus
+
+pgbouncer:
+	scripts/pgbouncer
 
 migrate: $(VENV)/.synced services
 	$(PYTHON) -m services migrate

@@ -22,13 +22,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aio_pika
 import httpx
 
 from services import definition_of
 from shared.db.migrate import apply_migrations, load_migrations
 from shared.db.provision import drop_database, provision
 from shared.db.url import with_database, with_user
+from shared.messaging.connection import connect
 from shared.messaging.topology import Topology
 from shared.settings import DEFAULT_BUNDLE, LOCAL_ADMIN_DATABASE_URL, LOCAL_RABBITMQ_URL
 
@@ -155,7 +155,7 @@ def stop_services(install: Installation, timeout: float = 20) -> dict[str, int |
 
 
 async def _delete_namespace(install: Installation) -> None:
-    connection = await aio_pika.connect(install.rabbitmq_url)
+    connection = await connect(install.rabbitmq_url)
     try:
         channel = await connection.channel()
         for service in PIPELINE:
@@ -170,14 +170,19 @@ async def _delete_namespace(install: Installation) -> None:
 
 
 @contextlib.asynccontextmanager
-async def installation(hook_url: str) -> AsyncIterator[Installation]:
-    """Provision and migrate a fresh database, and give everything else a fresh name; remove it all at the end."""
+async def installation(
+    hook_url: str, *, admin_url: str | None = None, rabbitmq_url: str | None = None
+) -> AsyncIterator[Installation]:
+    """Provision and migrate a fresh database, and give everything else a fresh name; remove it all at the end.
+
+    The servers are `ADMIN_DATABASE_URL` and `RABBITMQ_URL` unless given (the chaos run passes its own).
+    """
     run_id = uuid.uuid4().hex[:8]
     workdir = Path(tempfile.mkdtemp(prefix=f"grassroots-bench-{run_id}-"))
     install = Installation(
         run_id=run_id,
-        admin_url=os.environ.get("ADMIN_DATABASE_URL", LOCAL_ADMIN_DATABASE_URL),
-        rabbitmq_url=os.environ.get("RABBITMQ_URL", LOCAL_RABBITMQ_URL),
+        admin_url=admin_url or os.environ.get("ADMIN_DATABASE_URL", LOCAL_ADMIN_DATABASE_URL),
+        rabbitmq_url=rabbitmq_url or os.environ.get("RABBITMQ_URL", LOCAL_RABBITMQ_URL),
         database=f"grassroots_bench_{run_id}",
         topology=Topology(namespace=f"bench{run_id}."),
         bundle=webhook_bundle(workdir / "bundle", hook_url),

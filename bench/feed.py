@@ -87,6 +87,15 @@ class HttpFeeder:
 
     async def _one(self, spot: Spot) -> str:
         report_id = str(uuid.uuid4())
+        status, body = await self.attempt(report_id, spot)
+        if status not in (200, 201):  # 200: the same report_id again, already made (a retried request)
+            self.errors.append(f"{status}: {body[:200].decode(errors='replace')}")
+            return report_id
+        self._tracker.committed[report_id] = time.perf_counter()
+        return report_id
+
+    async def attempt(self, report_id: str, spot: Spot) -> tuple[int, bytes]:
+        """One POST /reports of this report (a retry sends the same report_id)."""
         fields = {
             "report_id": report_id,
             "category": spot.category,
@@ -94,12 +103,7 @@ class HttpFeeder:
             "lat": str(spot.lat),
             "lon": str(spot.lon),
         }
-        status, body = await self._post("/reports", *multipart(fields))
-        if status not in (200, 201):  # 200: the same report_id again, already made (a retried request)
-            self.errors.append(f"{status}: {body[:200].decode(errors='replace')}")
-            return report_id
-        self._tracker.committed[report_id] = time.perf_counter()
-        return report_id
+        return await self._post("/reports", *multipart(fields))
 
     async def _post(self, path: str, content_type: str, body: bytes) -> tuple[int, bytes]:
         if self._idle:
@@ -127,14 +131,17 @@ class HttpFeeder:
         if not status_line:
             writer.close()
             raise ServerClosed
-        length, keep_alive = 0, True
+        length, keep_alive, chunked = 0, True, False
         while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
             if name.lower() == "content-length":
                 length = int(value)
             elif name.lower() == "connection" and "close" in value.lower():
                 keep_alive = False
-        answer = await reader.readexactly(length)
+            elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        # a body left unread would be taken for the answer to the next request on this connection
+        answer = await read_chunked(reader) if chunked else await reader.readexactly(length)
         if keep_alive:
             self._idle.append((reader, writer))
         else:
@@ -145,6 +152,16 @@ class HttpFeeder:
         for _, writer in self._idle:
             writer.close()
         self._idle.clear()
+
+
+async def read_chunked(reader: asyncio.StreamReader) -> bytes:
+    body = b""
+    while size := int((await reader.readline()).split(b";")[0].strip() or b"0", 16):
+        body += await reader.readexactly(size)
+        await reader.readline()  # the CRLF after the chunk
+    while (await reader.readline()) not in (b"\r\n", b""):  # trailers, then the blank line
+        pass
+    return body
 
 
 def multipart(fields: dict[str, str]) -> tuple[str, bytes]:

@@ -13,7 +13,6 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aio_pika
 import asyncpg
 from rich.progress import Progress
 
@@ -28,6 +27,7 @@ from services import SERVICE_NAMES
 from shared.clock import DISTRICT_TIMEZONE
 from shared.events.structured import read_stream, to_structured
 from shared.messaging import dead_letters
+from shared.messaging.connection import connect
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from shared.messaging.topology import Topology
 from shared.settings import enforce_secrets, weak_secrets
@@ -46,7 +46,7 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 
 async def tail(args: argparse.Namespace, settings: OpsSettings) -> int:
-    async with await aio_pika.connect(settings.rabbitmq_url) as connection:
+    async with await connect(settings.broker) as connection:
         async for envelope, message in follow(connection, _topology(settings), _filters(args)):
             if envelope is None:
                 print(
@@ -61,7 +61,7 @@ async def tail(args: argparse.Namespace, settings: OpsSettings) -> int:
 
 async def record(args: argparse.Namespace, settings: OpsSettings) -> int:
     count = 0
-    async with await aio_pika.connect(settings.rabbitmq_url) as connection:
+    async with await connect(settings.broker) as connection:
         with args.file.open("w", encoding="utf-8") as out:
             stream = follow(connection, _topology(settings), _filters(args))
             with contextlib.suppress(TimeoutError):
@@ -90,7 +90,7 @@ async def replay_file(args: argparse.Namespace, settings: OpsSettings) -> int:
             shift_to = shift_to.replace(tzinfo=DISTRICT_TIMEZONE)
     options = ReplayOptions(renew_ids=args.renew_ids, shift_to=shift_to, rate=args.rate)
     prepared = prepare(list(read_stream(args.file)), options)
-    async with await aio_pika.connect(settings.rabbitmq_url) as connection:
+    async with await connect(settings.broker) as connection:
         channel = await confirming_channel(connection)
         exchange = await _topology(settings).declare_exchanges(channel)
         with Progress(disable=args.quiet) as bar:
@@ -102,7 +102,7 @@ async def replay_file(args: argparse.Namespace, settings: OpsSettings) -> int:
 
 async def dead_letter_command(args: argparse.Namespace, settings: OpsSettings) -> int:
     topology = _topology(settings)
-    async with await aio_pika.connect(settings.rabbitmq_url) as connection:
+    async with await connect(settings.broker) as connection:
         channel = await connection.channel(publisher_confirms=True)
         if args.action == "list":
             for letter in await dead_letters.peek(channel, topology, args.service, args.limit):

@@ -18,6 +18,7 @@ import httpx
 from ops import database
 from ops.settings import OpsSettings
 from services import SERVICE_NAMES, definition_of
+from shared.messaging.connection import connect
 from shared.messaging.topology import Topology
 
 
@@ -89,7 +90,7 @@ async def gather_status(
         for status in statuses:
             status.outbox_waiting = outboxes[status.service].waiting
             status.outbox_oldest = outboxes[status.service].oldest_waiting
-    async with await aio_pika.connect(settings.rabbitmq_url) as connection:
+    async with await connect(settings.broker) as connection:
         for status in statuses:
             for event_type in definition_of(status.service).consumed_event_types:
                 status.queues.append(

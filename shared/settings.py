@@ -11,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.logging import get_logger
+from shared.messaging.connection import broker_urls
 
 DEVELOPMENT_SEAL_KEY = "grassroots-development-contact-seal-key-change-me"
 DEFAULT_BUNDLE = Path(__file__).resolve().parent.parent / "deploy" / "reference" / "dadong-sample"
@@ -24,7 +25,14 @@ class MessagingSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    rabbitmq_url: str = Field(LOCAL_RABBITMQ_URL, description="AMQP URL of the broker.")
+    rabbitmq_url: str = Field(
+        LOCAL_RABBITMQ_URL,
+        description="AMQP URL of the broker; the nodes of a cluster as several URLs separated by commas.",
+    )
+    rabbitmq_urls: str = Field(
+        "",
+        description="The nodes of a RabbitMQ cluster, comma-separated AMQP URLs (used instead of RABBITMQ_URL).",
+    )
     amqp_namespace: str = Field(
         "",
         description="Prefix for every exchange and queue name; tests use it to keep runs apart.",
@@ -51,6 +59,11 @@ class MessagingSettings(BaseSettings):
         4, ge=1, description="Transactions one batched queue may have open at once."
     )
 
+    @property
+    def broker(self) -> str:
+        """Every broker address given, comma-separated (`shared/messaging/connection.py` connects to a live one)."""
+        return self.rabbitmq_urls or self.rabbitmq_url
+
 
 class ServiceSettings(MessagingSettings):
     """Everything one service process reads from its environment."""
@@ -66,6 +79,17 @@ class ServiceSettings(MessagingSettings):
     )
     database_pool_min: int = 2
     database_pool_max: int = 10
+    listen_database_url: str = Field(
+        "",
+        description="Where the connections that LISTEN (the outbox relay, notify's worker) go: a direct or "
+        "session-pooled connection when DATABASE_URL is a PgBouncer in transaction mode; defaults to DATABASE_URL.",
+    )
+    database_statement_cache_size: int = Field(
+        100,
+        ge=0,
+        description="Prepared statements asyncpg keeps per connection; 0 behind PgBouncer's transaction mode, "
+        "where a statement prepared on one server connection is unknown to the next.",
+    )
     http_host: str = "0.0.0.0"
     http_port: int = 8000
     max_request_bytes: int = Field(
@@ -109,13 +133,15 @@ class ServiceSettings(MessagingSettings):
         if not self.database_url:
             name = self.service_name
             self.database_url = f"postgresql://{name}:{name}@127.0.0.1:5432/grassroots"
+        if not self.listen_database_url:
+            self.listen_database_url = self.database_url
 
     def secrets(self) -> dict[str, str | None]:
         """Every secret this service reads, by variable; a service with more adds its own."""
         secrets = {
             "AUTH_SECRET": self.auth_secret,
             "DATABASE_URL": url_password(self.database_url),
-            "RABBITMQ_URL": url_password(self.rabbitmq_url),
+            "RABBITMQ_URL": url_password(broker_urls(self.broker)[0]),
         }
         if self.seals_contacts:
             secrets["CONTACT_SEAL_KEY"] = self.contact_seal_key
@@ -148,6 +174,7 @@ EXAMPLE_SECRETS = frozenset(
         "change-me-notify-amqp",
         "change-me-training-amqp",
         "change-me-console-amqp",
+        "change-me-rabbitmq-cluster-secret",
         "change-me-to-a-long-random-secret-of-64-hex-chars",
         "change-me-to-another-long-random-secret-64-hex",
         "change-me-to-a-third-long-random-secret-64-hex",

@@ -39,11 +39,13 @@ async def create_pool(
     min_size: int = 2,
     max_size: int = 10,
     server_settings: dict[str, str] | None = None,
+    statement_cache_size: int = 100,
 ) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
+        statement_cache_size=statement_cache_size,
         init=_init_connection,
         connection_class=PooledConnection,
         server_settings={"search_path": schema, "application_name": schema, **(server_settings or {})},

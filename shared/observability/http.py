@@ -72,7 +72,10 @@ class ObservedRequests:
                         {
                             "type": "http.response.start",
                             "status": 500,
-                            "headers": [(b"content-type", b"application/json")],
+                            "headers": [
+                                (b"content-type", b"application/json"),
+                                (b"content-length", str(len(_INTERNAL_ERROR)).encode()),
+                            ],
                         }
                     )
                     await send_with_id({"type": "http.response.body", "body": _INTERNAL_ERROR})

@@ -86,6 +86,7 @@ class OutboxRelay:
         pool: asyncpg.Pool,
         schema: str,
         publisher: EventPublisher,
+        listen_pool: asyncpg.Pool | None = None,  # a session of its own for LISTEN (default: `pool`)
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         after_publish: AfterPublish | None = None,
@@ -98,7 +99,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._after_publish = after_publish
-        self._loop = ListenLoop(pool, f"{schema}.outbox", what="outbox relay")
+        self._loop = ListenLoop(listen_pool or pool, f"{schema}.outbox", what="outbox relay")
         self.held_back = False  # rows are waiting but an older open transaction holds them back
         self._held_back_warning_seconds = held_back_warning_seconds
         self._held_back_since: float | None = None

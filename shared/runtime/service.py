@@ -15,6 +15,7 @@ from aio_pika.abc import AbstractChannel, AbstractRobustConnection
 from shared.db.pool import create_pool
 from shared.db.sessions import bounded_session_settings
 from shared.logging import get_logger
+from shared.messaging.connection import connect_robust
 from shared.messaging.consumer import Batching, EventConsumer
 from shared.messaging.publisher import EventPublisher, confirming_channel
 from shared.messaging.topology import Topology
@@ -72,6 +73,7 @@ class ServiceRuntime:
         )
         self._after_publish = after_publish
         self.pool: asyncpg.Pool | None = None
+        self.listen_pool: asyncpg.Pool | None = None
         self.connection: AbstractRobustConnection | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
@@ -93,15 +95,29 @@ class ServiceRuntime:
                 min_size=settings.database_pool_min,
                 max_size=settings.database_pool_max,
                 server_settings=bounded_session_settings(settings.idle_transaction_timeout_seconds),
+                statement_cache_size=settings.database_statement_cache_size,
             ),
         )
-        self.connection = await with_retries(
-            "rabbitmq", lambda: aio_pika.connect_robust(settings.rabbitmq_url)
-        )
+        self.listen_pool = self.pool
+        if settings.listen_database_url != settings.database_url:
+            # the relay's and notify's worker's LISTEN need a session of their own (PgBouncer's transaction mode
+            # hands each transaction to any server connection, and a LISTEN would be lost on the next)
+            self.listen_pool = await with_retries(
+                "postgresql (listening)",
+                lambda: create_pool(
+                    settings.listen_database_url,
+                    name,
+                    min_size=1,
+                    max_size=2,
+                    server_settings=bounded_session_settings(settings.idle_transaction_timeout_seconds),
+                ),
+            )
+        self.connection = await with_retries("rabbitmq", lambda: connect_robust(settings.broker))
         publish_channel = await confirming_channel(self.connection)
         events = await self.topology.declare_exchanges(publish_channel)
         self.relay = OutboxRelay(
             pool=self.pool,
+            listen_pool=self.listen_pool,
             schema=name,
             publisher=EventPublisher(events),
             batch_size=settings.outbox_batch_size,
@@ -143,6 +159,8 @@ class ServiceRuntime:
         await self.supervisor.stop(timeout=10)
         if self.connection is not None:
             await self.connection.close()
+        if self.listen_pool is not None and self.listen_pool is not self.pool:
+            await self.listen_pool.close()
         if self.pool is not None:
             await self.pool.close()
         log.info("service stopped")

@@ -56,6 +56,9 @@ async def test_every_line_is_json_with_an_access_line_per_request_and_the_500_na
     assert given.headers["x-request-id"] == "from-the-proxy-42"
     assert made.headers["x-request-id"] != "bad id\twith tab" and len(made.headers["x-request-id"]) == 32
     assert failed.status_code == 500 and failed.json() == {"detail": "Internal Server Error"}
+    # sized, not chunked: a kept-alive client that reads by Content-Length takes no leftover for its next answer
+    assert failed.headers["content-length"] == str(len(failed.content))
+    assert "transfer-encoding" not in failed.headers
     lines = [line for line in stderr.splitlines() if line.strip()]
     records = []
     for line in lines:

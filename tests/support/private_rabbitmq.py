@@ -2,9 +2,13 @@
 machine's broker is shared and never touched).
 
 `async with private_rabbitmq() as broker:` gives `broker.url`; `await broker.restart()` stops the node (every
-in-memory state is gone) and starts it again. The node has no plugins (no second management listener), its own
+in-memory state is gone) and starts it again; `await broker.kill()` is a kill -9 of its Erlang VM, `pause()` and
+`resume()` send it SIGSTOP and SIGCONT. The node has no plugins (no second management listener), its own
 Erlang cookie in its own HOME (readable by the user running it), and registers with the machine's epmd under a
 name of its own.
+
+`async with private_rabbitmq_cluster(3) as nodes:` starts three such nodes sharing one cookie and joins the second
+and third to the first: quorum queues declared on any of them are replicated on all three.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import signal
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -36,15 +41,16 @@ def _script(name: str) -> str:
 
 
 class PrivateRabbitMQ:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, cookie: str | None = None) -> None:
         self.folder = folder
         self.port = free_port()
         self.node = f"grassroots-{uuid.uuid4().hex[:8]}@localhost"
         self._server: asyncio.subprocess.Process | None = None
+        self._vm_pid: int | None = None
         (folder / "home").mkdir()
-        cookie = folder / "home" / ".erlang.cookie"
-        cookie.write_text(secrets.token_hex(20))
-        cookie.chmod(0o400)
+        cookie_file = folder / "home" / ".erlang.cookie"
+        cookie_file.write_text(cookie or secrets.token_hex(20))
+        cookie_file.chmod(0o400)
         (folder / "rabbitmq.conf").write_text(
             f"listeners.tcp.default = 127.0.0.1:{self.port}\nloopback_users.guest = true\n"
             "log.console = false\nlog.file.level = info\n"
@@ -93,6 +99,7 @@ class PrivateRabbitMQ:
                 raise RuntimeError(f"rabbitmq-server exited: {self.output()[-3000:]}")
             with contextlib.suppress(RuntimeError):
                 await self._ctl("await_startup", "--timeout", "120", timeout=150)
+                self._vm_pid = await self._ask_vm_pid()
                 return
             await asyncio.sleep(0.5)
         raise RuntimeError(f"the private RabbitMQ node did not start: {self.output()[-3000:]}")
@@ -114,10 +121,62 @@ class PrivateRabbitMQ:
                 self._server.kill()
                 await self._server.wait()
             self._server = None
+            self._vm_pid = None
 
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    async def _ask_vm_pid(self) -> int:
+        output = await self._ctl("eval", "list_to_integer(os:getpid()).")
+        return int(output.strip().splitlines()[-1])
+
+    async def vm_pid(self) -> int:
+        """The Erlang VM's process id (the server script only waits for it), known since the node started."""
+        if self._vm_pid is None:
+            self._vm_pid = await self._ask_vm_pid()
+        return self._vm_pid
+
+    async def kill(self) -> None:
+        """kill -9 of the node's Erlang VM: no clean shutdown, what is on disk is what the restart finds."""
+        if self._server is None:
+            return
+        os.kill(await self.vm_pid(), signal.SIGKILL)
+        self._vm_pid = None
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._server.wait(), timeout=30)
+        if self._server.returncode is None:
+            self._server.kill()
+            await self._server.wait()
+        self._server = None
+
+    async def pause(self) -> int:
+        """SIGSTOP of the Erlang VM: connections stay open but nothing answers, as in a network partition."""
+        pid = await self.vm_pid()
+        os.kill(pid, signal.SIGSTOP)
+        return pid
+
+    @staticmethod
+    def resume(pid: int) -> None:
+        os.kill(pid, signal.SIGCONT)
+
+    async def queue_members(self) -> dict[str, int]:
+        """Each quorum queue's number of replicas (members), by name."""
+        output = await self._ctl("list_queues", "--quiet", "--no-table-headers", "name", "type", "members")
+        found = {}
+        for line in output.splitlines():
+            name, _, rest = line.partition("\t")
+            kind, _, members = rest.partition("\t")
+            if kind.strip() == "quorum":
+                found[name] = members.count("@")
+        return found
+
+    async def join(self, other: PrivateRabbitMQ) -> None:
+        """Make this (running, empty) node a member of `other`'s cluster."""
+        await self._ctl("stop_app")
+        await self._ctl("join_cluster", other.node)
+        await self._ctl("start_app")
+        await self._ctl("await_startup", "--timeout", "120", timeout=150)
 
 
 @contextlib.asynccontextmanager
@@ -131,3 +190,22 @@ async def private_rabbitmq() -> AsyncIterator[PrivateRabbitMQ]:
         with contextlib.suppress(Exception):
             await broker.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def private_rabbitmq_cluster(size: int = 3) -> AsyncIterator[list[PrivateRabbitMQ]]:
+    cookie = secrets.token_hex(20)
+    nodes: list[PrivateRabbitMQ] = []
+    try:
+        for _ in range(size):
+            node = PrivateRabbitMQ(Path(tempfile.mkdtemp(prefix="grassroots-rabbitmq-")), cookie)
+            nodes.append(node)
+            await node.start()
+        for node in nodes[1:]:
+            await node.join(nodes[0])
+        yield nodes
+    finally:
+        for node in reversed(nodes):
+            with contextlib.suppress(Exception):
+                await node.stop()
+            shutil.rmtree(node.folder, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -16,6 +17,8 @@ from ops.cli import parser as ops_parser
 from ops.settings import OpsSettings
 from services import SERVICE_NAMES, definition_of
 from services.__main__ import SystemSettings
+from shared.db.sessions import bounded_session_settings
+from shared.messaging.connection import broker_urls
 from shared.settings import EXAMPLE_SECRETS, PROVIDER_ISSUED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,3 +139,89 @@ def test_every_secret_of_env_example_is_known_as_an_example_to_the_production_ch
     secrets = {name: value for name, value in values.items() if _is_secret(name)}
     assert len(secrets) >= 12
     assert {name: value for name, value in secrets.items() if value not in EXAMPLE_SECRETS} == {}
+
+
+NODES = ("rabbitmq", "rabbitmq-2", "rabbitmq-3")
+
+
+def test_the_cluster_profile_adds_two_nodes_that_join_the_first():
+    first = SERVICES["rabbitmq"]
+    assert "profiles" not in first, "the first node runs in every deployment"
+    cluster_conf = (ROOT / "deploy" / "rabbitmq" / "30-cluster.conf").read_text()
+    listed = re.findall(
+        r"^cluster_formation\.classic_config\.nodes\.\d+ = (\S+)$", cluster_conf, re.MULTILINE
+    )
+    assert listed == [f"rabbit@{SERVICES[node]['hostname']}" for node in NODES]
+    assert "target_group_size = 3" in cluster_conf
+    data_volumes = set()
+    for node in NODES:
+        service = SERVICES[node]
+        assert service["image"] == first["image"]
+        assert (
+            service["hostname"] == node
+        )  # the node's name, rabbit@<hostname>, must stay put across restarts
+        assert (
+            service["environment"]["RABBITMQ_ERLANG_COOKIE"] == first["environment"]["RABBITMQ_ERLANG_COOKIE"]
+        )
+        data_volumes |= {v.split(":")[0] for v in service["volumes"] if v.endswith(":/var/lib/rabbitmq")}
+        if node != "rabbitmq":
+            assert service["profiles"] == ["cluster"]
+            assert (
+                "./deploy/rabbitmq/30-cluster.conf:/etc/rabbitmq/conf.d/30-cluster.conf:ro"
+                in service["volumes"]
+            )
+    assert len(data_volumes) == 3, "each node keeps its own data"
+    assert data_volumes <= set(COMPOSE["volumes"])
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_each_service_is_given_every_node_of_the_cluster_with_its_own_user(name):
+    urls = broker_urls(VARIABLE.sub("secret", SERVICES[name]["environment"]["RABBITMQ_URL"]))
+    assert [urlsplit(url).hostname for url in urls] == list(NODES)
+    assert {urlsplit(url).username for url in urls} == {name}
+
+
+def _pgbouncer_ini() -> dict[str, dict[str, str]]:
+    sections: dict[str, dict[str, str]] = {}
+    current = ""
+    for line in (ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(";"):
+            continue
+        if line.startswith("["):
+            current = line.strip("[]")
+            sections[current] = {}
+        else:
+            key, _, value = line.partition("=")
+            sections[current][key.strip()] = value.strip()
+    return sections
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_each_service_pools_through_pgbouncer_in_transaction_mode_and_listens_in_session_mode(name):
+    ini = _pgbouncer_ini()
+    environment = SERVICES[name]["environment"]
+    pooled = urlsplit(VARIABLE.sub("secret", environment["DATABASE_URL"]))
+    listening = urlsplit(VARIABLE.sub("secret", environment["LISTEN_DATABASE_URL"]))
+    assert (pooled.hostname, pooled.port, listening.hostname, listening.port) == (
+        "pgbouncer",
+        6432,
+        "pgbouncer",
+        6432,
+    )
+    assert "pool_mode=transaction" in ini["databases"][pooled.path.strip("/")]
+    assert "pool_mode=session" in ini["databases"][listening.path.strip("/")]
+    assert environment["DATABASE_STATEMENT_CACHE_SIZE"] == "0"
+    assert SERVICES[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
+
+
+def test_pgbouncer_lets_through_every_setting_a_service_asks_for_at_connection():
+    ignored = set(_pgbouncer_ini()["pgbouncer"]["ignore_startup_parameters"].split(","))
+    asked = set(bounded_session_settings(30)) | {"search_path"}  # application_name PgBouncer passes on itself
+    assert asked <= ignored, f"PgBouncer would refuse the connection: {sorted(asked - ignored)}"
+    assert "@postgres:5432/" in SERVICES["migrate"]["environment"]["ADMIN_DATABASE_URL"]
+    users = (ROOT / "deploy" / "pgbouncer" / "pgbouncer-entrypoint").read_text()
+    assert all(name in users for name in SERVICE_NAMES)
+    assert set(SERVICES["pgbouncer"]["environment"]) == {
+        f"{name.upper()}_DB_PASSWORD" for name in SERVICE_NAMES
+    }

@@ -22,7 +22,11 @@ async def deliver(runtime) -> None:
     if not context.settings.delivery_worker_enabled:
         return
     worker = DeliveryWorker(
-        pool, context, runtime.definition.source, deliveries=runtime.metrics.notify_deliveries
+        pool,
+        context,
+        runtime.definition.source,
+        deliveries=runtime.metrics.notify_deliveries,
+        listen_pool=runtime.listen_pool,
     )
     context.wake_worker = worker.wake
     try:

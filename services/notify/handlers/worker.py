@@ -76,7 +76,13 @@ def _claimed(row: asyncpg.Record) -> Claimed:
 
 class DeliveryWorker:
     def __init__(
-        self, pool: asyncpg.Pool, context, source: str, *, deliveries: Counter | None = None
+        self,
+        pool: asyncpg.Pool,
+        context,
+        source: str,
+        *,
+        deliveries: Counter | None = None,
+        listen_pool: asyncpg.Pool | None = None,
     ) -> None:
         self._pool = pool
         self._deliveries = deliveries or ServiceMetrics().notify_deliveries
@@ -84,7 +90,7 @@ class DeliveryWorker:
         self._settings = context.settings
         self._source = source
         self._loop = ListenLoop(
-            pool,
+            listen_pool or pool,
             WAKE_CHANNEL,
             what="delivery worker pass",
             backoff_max_seconds=self._settings.worker_poll_seconds * 10,
