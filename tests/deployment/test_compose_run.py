@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.deployment, pytest.mark.timeout(1800
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = f"grassroots-deploy-{os.getpid()}"
 PYTHON_IMAGE = "localhost/grassroots-local/python:3.11"
+DEBIAN_IMAGE = "localhost/grassroots-local/debian:bookworm"
 SECRETS = [
     "POSTGRES_PASSWORD",
     *(f"{name.upper()}_DB_PASSWORD" for name in SERVICE_NAMES),
@@ -110,6 +111,8 @@ class Stack:
         self.completed("broker-definitions")
         self.start("rabbitmq", "postgres")
         self.healthy("rabbitmq", "postgres")
+        self.start("pgbouncer")
+        self.healthy("pgbouncer")
         self.start("migrate")
         self.completed("migrate")
         self.start(*SERVICE_NAMES)
@@ -205,6 +208,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
         "-t",
         "grassroots:latest",
         ".",
+        timeout=900,
+    )
+    run(
+        "podman",
+        "build",
+        "--build-arg",
+        f"BASE={DEBIAN_IMAGE}",
+        "-t",
+        "grassroots-pgbouncer:latest",
+        "deploy/pgbouncer",
         timeout=900,
     )
     stack = Stack(tmp_path_factory.mktemp("compose"))
