@@ -213,6 +213,10 @@ class EventConsumer:
                     return
                 break
             await message.ack()
+            if handled:
+                self._metrics.event_lag.labels(subscription.event_type).observe(
+                    max(time.time() - event.envelope.time.timestamp(), 0.0)
+                )
             self._count(subscription, "handled" if handled else "duplicate", span)
             log.debug("event handled" if handled else "duplicate event ignored", queue=queue)
 
