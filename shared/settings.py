@@ -147,6 +147,8 @@ EXAMPLE_SECRETS = frozenset(
         "change-me-notify-db",
         "change-me-training-db",
         "change-me-console-db",
+        "change-me-monitoring-db",
+        "change-me-grafana-admin",
         "change-me-rabbitmq-admin",
         "change-me-patrol-amqp",
         "change-me-dispatch-amqp",

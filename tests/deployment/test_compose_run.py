@@ -33,6 +33,9 @@ SECRETS = [
     "AUTH_SECRET",
     "CONTACT_SEAL_KEY",
     "WEBHOOK_SECRET",
+    # the monitoring services stay out of the override's plain `up`, but compose checks every guard of the file
+    "MONITORING_DB_PASSWORD",
+    "GRAFANA_ADMIN_PASSWORD",
 ]
 CONTAINER_PORTS = {name: definition_of(name).http_port for name in SERVICE_NAMES}
 
@@ -70,6 +73,7 @@ class Stack:
         self.env = {name: secrets.token_hex(32) for name in SECRETS}
         self.env |= {
             "RABBITMQ_ADMIN_USER": "grassroots-admin",
+            "GRAFANA_ADMIN_USER": "grassroots-admin",
             "PATROL_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.ports['patrol']}",
             "CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{self.ports['console']}",
         }
