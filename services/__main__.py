@@ -51,7 +51,9 @@ class SystemSettings(BaseSettings):
         problems = weak_secrets({"ADMIN_DATABASE_URL": url_password(self.admin_database_url)})
         for name in SERVICE_NAMES:
             problems += weak_secrets({f"{name.upper()}_DB_PASSWORD": self.password(name)}, names=[name])
-        problems += weak_secrets({"MONITORING_DB_PASSWORD": self.monitoring_db_password}, names=["monitoring"])
+        problems += weak_secrets(
+            {"MONITORING_DB_PASSWORD": self.monitoring_db_password}, names=["monitoring"]
+        )
         return enforce_secrets(self.environment, problems)
 
     def database_url(self, service: str) -> str:

@@ -12,14 +12,17 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import aio_pika
 import httpx
 import pytest
 import yaml
-from prometheus_client.parser import text_string_to_metric_families
 
+from shared.db.provision import provision
+from shared.db.url import with_user
 from shared.events.envelope import new_envelope
 from tests.integration.dispatch.helpers import PATROL, a_report, bind_sink, publish
 from tests.integration.monitoring.test_prometheus import tool
+from tests.support.private_rabbitmq import private_rabbitmq, why_not_available
 from tests.support.processes import free_port, service_process
 from tests.support.waiting import eventually
 
@@ -66,11 +69,22 @@ def series_named(expression: str) -> set[str]:
 
 
 def exposed_series(text: str) -> set[str]:
-    """Every series name a /metrics text can hold, labelled families without samples yet included."""
-    names = set()
-    for family in text_string_to_metric_families(text):
-        suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"]}.get(family.type, [""])
-        names.update(family.name + suffix for suffix in suffixes)
+    """Every series name a /metrics text holds as Prometheus reads it (a parser would rename some), and those of
+    labelled families declared without samples yet."""
+    names, declared = set(), {}
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(maxsplit=3)
+            declared[name] = kind
+        elif line and not line.startswith("#"):
+            names.add(re.split(r"[{\s]", line, maxsplit=1)[0])
+    for name, kind in declared.items():
+        if kind == "histogram":
+            names.update(f"{name}{suffix}" for suffix in ("_bucket", "_count", "_sum"))
+        elif kind == "counter" and not name.endswith("_total"):
+            names.add(f"{name}_total")
+        else:
+            names.add(name)
     return names
 
 
@@ -224,3 +238,93 @@ def test_each_dashboard_is_described_and_tagged(name):
     dashboard = json.loads((DEPLOY / "grafana" / "dashboards" / f"{name}.json").read_text())
     assert dashboard["uid"] == f"grassroots-{name}" and "grassroots" in dashboard["tags"]
     assert dashboard["description"]
+
+
+@pytest.mark.slow
+async def test_the_broker_series_the_dashboards_read_exist_in_rabbitmqs_own_endpoint():
+    """RabbitMQ's rabbitmq_prometheus plugin (what compose enables, deploy/rabbitmq/enabled_plugins), on a node of
+    the test's own: its totals at /metrics, each queue at /metrics/detailed (the `rabbitmq-queues` job)."""
+    reason = why_not_available()
+    if reason:
+        pytest.skip(f"cannot run a RabbitMQ node of its own: {reason}")
+    jobs = {
+        job["job_name"]: job
+        for job in yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())["scrape_configs"]
+    }
+    async with private_rabbitmq(prometheus=True) as broker:
+        connection = await aio_pika.connect(broker.url)
+        channel = await connection.channel()
+        queue = await channel.declare_queue(
+            "dispatch.hazard.reported", durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        await channel.default_exchange.publish(aio_pika.Message(b"{}"), routing_key=queue.name)
+        base = f"http://127.0.0.1:{broker.prometheus_port}"
+        detailed = jobs["rabbitmq-queues"]
+        texts: dict[str, str] = {}
+        async with httpx.AsyncClient(base_url=base) as client:
+
+            async def counted() -> bool:  # the node refreshes its queue figures every few seconds
+                texts["totals"] = (await client.get(jobs["rabbitmq"].get("metrics_path", "/metrics"))).text
+                texts["per_queue"] = (
+                    await client.get(detailed["metrics_path"], params=detailed["params"])
+                ).text
+                return one_ready in texts["per_queue"]
+
+            one_ready = 'rabbitmq_detailed_queue_messages_ready{vhost="/",queue="dispatch.hazard.reported"} 1'
+            await eventually(counted, timeout=30, what="the queue's message in the per-queue metrics")
+        totals, per_queue = texts["totals"], texts["per_queue"]
+        await connection.close()
+    exposed = exposed_series(totals) | exposed_series(per_queue)
+    named = {
+        name
+        for _, _, expression in dashboard_expressions()
+        for name in series_named(expression)
+        if name.startswith("rabbitmq_")
+    }
+    assert {"rabbitmq_queue_messages_ready", "rabbitmq_detailed_queue_messages_ready"} <= named
+    assert named <= exposed, f"not served by RabbitMQ: {sorted(named - exposed)}"
+
+
+async def test_the_database_series_the_dashboards_read_exist_in_postgres_exporter(infra, tmp_path):
+    """postgres_exporter (Debian's; compose runs its image) logged in as the `monitoring` role that provisioning
+    makes: PostgreSQL's statistics, for the dashboards' database panels."""
+    await provision(infra.admin_url, infra.database, {}, monitoring_password="monitoring")
+    port = free_port()
+    exporter = await asyncio.create_subprocess_exec(
+        tool("prometheus-postgres-exporter"),
+        f"--web.listen-address=127.0.0.1:{port}",
+        env={
+            **os.environ,
+            "DATA_SOURCE_NAME": with_user(infra.database_url("dispatch"), "monitoring", "monitoring")
+            + "?sslmode=disable",
+        },
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    texts: list[str] = []
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+
+            async def served() -> bool:  # its first scrape learns the server's version, the next has it all
+                try:
+                    texts.append((await client.get("/metrics")).text)
+                except httpx.TransportError:
+                    return False
+                return "pg_stat_activity_count" in texts[-1]
+
+            await eventually(served, timeout=30, what="postgres_exporter to answer with the statistics")
+    finally:
+        exporter.terminate()
+        await exporter.wait()
+    named = {
+        name
+        for _, _, expression in dashboard_expressions()
+        for name in series_named(expression)
+        if name.startswith("pg_")
+    }
+    assert {"pg_up", "pg_stat_activity_count"} <= named
+    assert named <= exposed_series(texts[-1]), (
+        f"not served by postgres_exporter: {sorted(named - exposed_series(texts[-1]))}"
+    )
+    assert "pg_up 1" in texts[-1], "the monitoring role logs in"
+    assert f'datname="{infra.database}"' in texts[-1], "the grassroots database's statistics"
