@@ -41,7 +41,7 @@ class SystemSettings(BaseSettings):
     notify_db_password: str = "notify"
     training_db_password: str = "training"
     console_db_password: str = "console"
-    monitoring_db_password: str = "monitoring"  # the metrics exporter's role: statistics views only
+    monitoring_db_password: str | None = None  # set: a role for the metrics exporter (statistics views only)
 
     def password(self, service: str) -> str:
         return getattr(self, f"{service}_db_password")
