@@ -121,6 +121,15 @@ def current_trace_context(inherited: TraceContext = NO_TRACE_CONTEXT) -> TraceCo
     return carrier["traceparent"], carrier.get("tracestate")
 
 
+def outgoing_headers() -> dict[str, str]:
+    """W3C headers for an HTTP call made now (the console calling an API), so the callee continues the trace."""
+    if _provider is None:
+        return {}
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier
+
+
 def capture() -> otel_context.Context | None:
     """The current context, to continue in another task (a batch's runner); None when tracing is off."""
     return otel_context.get_current() if _provider is not None else None

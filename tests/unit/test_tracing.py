@@ -69,6 +69,7 @@ def test_with_tracing_off_no_span_is_made_and_events_pass_on_the_context_they_ca
     assert tracing.transaction("dispatch") is tracing.NO_SPAN
     assert tracing.http_server("patrol", "POST", "/reports", []) is tracing.NO_SPAN
     assert tracing.capture() is None
+    assert tracing.outgoing_headers() == {}
     assert tracing.current_trace_context(CONTEXT) == CONTEXT
     assert tracing.current_trace_context() == (None, None)
 
@@ -95,6 +96,7 @@ def test_with_tracing_on_a_span_continues_the_trace_an_event_carries():
         _, envelope = traced_report()
         with tracing.consuming("dispatch", "dispatch.hazard.reported", envelope) as span:
             emitted = tracing.current_trace_context(envelope.trace_context)
+            called_with = tracing.outgoing_headers()
             tracing.outcome(span, "handled")
     finally:
         tracing.uninstall()
@@ -104,3 +106,6 @@ def test_with_tracing_on_a_span_continues_the_trace_an_event_carries():
     assert finished.parent.span_id == 0xB7AD6B7169203331
     assert emitted == (f"00-{finished.context.trace_id:032x}-{finished.context.span_id:016x}-01", CONTEXT[1])
     assert finished.attributes["grassroots.outcome"] == "handled"
+    assert called_with == {"traceparent": emitted[0], "tracestate": CONTEXT[1]}, (
+        "an API called now joins the trace"
+    )
