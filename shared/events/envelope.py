@@ -89,11 +89,16 @@ class Envelope:
         return {HEADER_PREFIX + key: value for key, value in headers.items()}
 
     def log_context(self) -> dict[str, str]:
-        return {
+        context = {
             "event_id": str(self.id),
             "event_type": self.type,
             "correlation_id": str(self.correlation_id),
         }
+        if self.traceparent is not None and len(self.traceparent) >= 35:
+            context["trace_id"] = self.traceparent[
+                3:35
+            ]  # version-traceid-parentid-flags: a line finds its trace
+        return context
 
 
 @dataclass(frozen=True)

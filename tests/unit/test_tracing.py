@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 import timeit
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -30,6 +32,12 @@ def test_the_trace_context_travels_as_the_distributed_tracing_extension():
     assert headers["cloudEvents_traceparent"] == TRACEPARENT
     assert headers["cloudEvents_tracestate"] == CONTEXT[1]
     assert parse_event(headers, encode_data(report)).envelope.trace_context == CONTEXT
+
+
+def test_a_log_line_about_the_event_names_its_trace():
+    _, envelope = traced_report()
+    assert envelope.log_context()["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+    assert "trace_id" not in new_envelope(a_report(), source="/services/patrol").log_context()
 
 
 def test_without_a_trace_context_no_tracing_header_is_written():
@@ -109,3 +117,42 @@ def test_with_tracing_on_a_span_continues_the_trace_an_event_carries():
     assert called_with == {"traceparent": emitted[0], "tracestate": CONTEXT[1]}, (
         "an API called now joins the trace"
     )
+
+
+def test_with_an_endpoint_spans_are_exported_over_otlp_http():
+    """What OTEL_EXPORTER_OTLP_ENDPOINT turns on: protobuf POSTs to the collector's /v1/traces, named by service."""
+    received: list[tuple[str, str, bytes]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, self.headers["Content-Type"], body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert tracing.configure_tracing("dispatch", f"http://127.0.0.1:{server.server_port}/")
+        _, envelope = traced_report()
+        with tracing.consuming("dispatch", "dispatch.hazard.reported", envelope):
+            pass
+        tracing.flush()
+    finally:
+        tracing.shutdown()
+        server.shutdown()
+    assert not tracing.enabled()
+    [(path, content_type, body)] = received
+    assert path == "/v1/traces" and content_type == "application/x-protobuf"
+    assert b"hazard.reported process" in body and b"dispatch" in body
+    assert bytes.fromhex("0af7651916cd43dd8448eb211c80319c") in body, "the event's trace id"
+
+
+def test_without_an_endpoint_tracing_stays_off():
+    assert tracing.configure_tracing("dispatch", "") is False
+    assert not tracing.enabled()
