@@ -20,7 +20,8 @@ from shared.runtime.definition import ServiceDefinition
 
 _ENVELOPE_NOTE = (
     f"CloudEvents 1.0 in AMQP binary mode: attributes are message headers prefixed `{HEADER_PREFIX}` "
-    "(id, source, specversion, type, time, subject, dataschema, correlationid, causationid); "
+    "(id, source, specversion, type, time, subject, dataschema, correlationid, causationid, and the "
+    "distributed-tracing extension's traceparent and tracestate when the event was emitted in a trace); "
     "the body is the JSON data below."
 )
 
