@@ -235,6 +235,31 @@ def test_old_ma_s_story_plays_through_the_published_ports(stack: Stack):
     assert stack.sql("SELECT count(*) FROM dispatch.cases WHERE status = 'closed'") == "3"
 
 
+SCRAPE = r"""
+import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())
+"""
+
+
+def test_what_prometheus_scrapes_answers_on_the_compose_network(stack: Stack):
+    """The monitoring services themselves have no local image (the override leaves them out), but what they read
+    is there: each service's /metrics, RabbitMQ's own endpoint with each queue, and the exporter's role."""
+    for name in CONTAINER_PORTS:
+        metrics = httpx.get(f"{stack.url(name)}/metrics", timeout=30).text
+        assert "grassroots_outbox_oldest_unpublished_age_seconds" in metrics, name
+    detailed = (
+        "http://rabbitmq:15692/metrics/detailed?family=queue_coarse_metrics&family=queue_consumer_count"
+    )
+    out = run("podman", "exec", container("patrol"), "python", "-c", SCRAPE, detailed).stdout
+    assert 'rabbitmq_detailed_queue_consumers{vhost="/",queue="dispatch.hazard.reported"} 1' in out
+    totals = run(
+        "podman", "exec", container("patrol"), "python", "-c", SCRAPE, "http://rabbitmq:15692/metrics"
+    )
+    assert "rabbitmq_queue_messages_ready" in totals.stdout
+    assert stack.sql("SELECT pg_has_role('monitoring', 'pg_monitor', 'member')") == "t"
+    assert stack.sql("SELECT has_schema_privilege('monitoring', 'patrol', 'USAGE')") == "f"
+
+
 CONFINEMENT = r"""
 import asyncio, json, os, sys
 import aio_pika, asyncpg
