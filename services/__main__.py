@@ -41,6 +41,7 @@ class SystemSettings(BaseSettings):
     notify_db_password: str = "notify"
     training_db_password: str = "training"
     console_db_password: str = "console"
+    monitoring_db_password: str | None = None  # set: a role for the metrics exporter (statistics views only)
 
     def password(self, service: str) -> str:
         return getattr(self, f"{service}_db_password")
@@ -50,6 +51,9 @@ class SystemSettings(BaseSettings):
         problems = weak_secrets({"ADMIN_DATABASE_URL": url_password(self.admin_database_url)})
         for name in SERVICE_NAMES:
             problems += weak_secrets({f"{name.upper()}_DB_PASSWORD": self.password(name)}, names=[name])
+        problems += weak_secrets(
+            {"MONITORING_DB_PASSWORD": self.monitoring_db_password}, names=["monitoring"]
+        )
         return enforce_secrets(self.environment, problems)
 
     def database_url(self, service: str) -> str:
@@ -61,6 +65,7 @@ async def provision_all(settings: SystemSettings) -> None:
         settings.admin_database_url,
         database_name(settings.admin_database_url),
         {name: settings.password(name) for name in SERVICE_NAMES},
+        monitoring_password=settings.monitoring_db_password,
     )
 
 

@@ -104,6 +104,11 @@ class ServiceSettings(MessagingSettings):
     )
     log_format: str = Field("auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
+    otel_exporter_otlp_endpoint: str = Field(
+        "",
+        description="Base URL of an OpenTelemetry collector (OTLP over HTTP, e.g. http://collector:4318): spans of "
+        "requests, events, publishes and transactions go there. Empty: tracing is off.",
+    )
     metrics_refresh_seconds: float = Field(
         5.0,
         ge=0,
@@ -168,6 +173,8 @@ EXAMPLE_SECRETS = frozenset(
         "change-me-notify-db",
         "change-me-training-db",
         "change-me-console-db",
+        "change-me-monitoring-db",
+        "change-me-grafana-admin",
         "change-me-rabbitmq-admin",
         "change-me-patrol-amqp",
         "change-me-dispatch-amqp",

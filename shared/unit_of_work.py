@@ -12,6 +12,7 @@ import asyncpg
 
 from shared.events.envelope import Envelope, new_envelope
 from shared.events.registry import EventData
+from shared.observability import tracing
 from shared.outbox.writer import append
 
 
@@ -50,6 +51,9 @@ class UnitOfWork:
         return self._story.correlation_id if self._story else None
 
     async def emit(self, data: EventData, *, time: datetime | None = None) -> Envelope:
+        trace_context = tracing.current_trace_context(
+            self.cause.trace_context if self.cause is not None else tracing.NO_TRACE_CONTEXT
+        )
         if self.cause is not None:
             envelope = new_envelope(
                 data,
@@ -57,9 +61,16 @@ class UnitOfWork:
                 correlation_id=self._continued or self.cause.correlation_id,
                 causation_id=self.cause.id,
                 time=time,
+                trace_context=trace_context,
             )
         elif self._continued is not None:
-            envelope = new_envelope(data, source=self.source, correlation_id=self._continued, time=time)
+            envelope = new_envelope(
+                data,
+                source=self.source,
+                correlation_id=self._continued,
+                time=time,
+                trace_context=trace_context,
+            )
         else:
             story = self._story
             envelope = new_envelope(
@@ -68,6 +79,7 @@ class UnitOfWork:
                 correlation_id=story.correlation_id if story else None,
                 causation_id=story.id if story else None,
                 time=time,
+                trace_context=trace_context,
             )
             self._story = story or envelope
         await append(self.conn, envelope, data)
@@ -78,5 +90,6 @@ class UnitOfWork:
 @contextlib.asynccontextmanager
 async def unit_of_work(pool: asyncpg.Pool, source: str, context: Any = None) -> AsyncIterator[UnitOfWork]:
     """Open a transaction for a command; it commits when the block ends and rolls back if it raises."""
-    async with pool.acquire() as conn, conn.transaction():
-        yield UnitOfWork(conn, source, context=context)
+    with tracing.transaction(source):
+        async with pool.acquire() as conn, conn.transaction():
+            yield UnitOfWork(conn, source, context=context)

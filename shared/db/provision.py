@@ -58,8 +58,15 @@ async def _create_role(conn: asyncpg.Connection, role: str, password: str) -> No
     await conn.execute(alter)
 
 
-async def provision(admin_url: str, database: str, roles: dict[str, str]) -> None:
-    """`roles` maps each service name (its role and its schema) to the role's password."""
+MONITORING_ROLE = "monitoring"
+
+
+async def provision(
+    admin_url: str, database: str, roles: dict[str, str], *, monitoring_password: str | None = None
+) -> None:
+    """`roles` maps each service name (its role and its schema) to the role's password. With a
+    `monitoring_password`, a `monitoring` role for the metrics exporter too: PostgreSQL's statistics views
+    (`pg_monitor`) and no schema, no table of any service."""
     await _create_database(admin_url, database)
     # Roles belong to the whole cluster while advisory locks belong to one database: provisioners of different
     # databases (parallel test runs) serialise on a lock taken in the maintenance database.
@@ -76,6 +83,10 @@ async def provision(admin_url: str, database: str, roles: dict[str, str]) -> Non
             await conn.execute(f'REVOKE ALL ON SCHEMA "{role}" FROM PUBLIC')
             await conn.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{role}"')
             await conn.execute(f'ALTER ROLE "{role}" IN DATABASE "{database}" SET search_path = "{role}"')
+        if monitoring_password is not None:
+            await _create_role(conn, MONITORING_ROLE, monitoring_password)
+            await conn.execute(f'GRANT pg_monitor TO "{MONITORING_ROLE}"')
+            await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{MONITORING_ROLE}"')
     finally:
         await conn.close()
         await cluster_lock.close()

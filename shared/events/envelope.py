@@ -30,6 +30,7 @@ _OUR_SCHEMAS = "urn:grassroots:event:"
 # ASCII digits only, and few of them: a version is a small number, never a 5,000-digit one int() refuses.
 _SCHEMA_RE = re.compile(r"urn:grassroots:event:(?P<type>[a-z0-9_.-]+):v(?P<version>[1-9][0-9]{0,8})")
 _MAX_DETAIL = 500
+_MAX_TRACE_HEADER = 512  # W3C: a traceparent is 55 characters; 512 of a tracestate is what all must keep
 
 D = TypeVar("D", bound=EventData)
 
@@ -54,10 +55,17 @@ class Envelope:
     correlation_id: uuid.UUID
     causation_id: uuid.UUID | None = None
     subject: str | None = None
+    # The CloudEvents distributed-tracing extension: the W3C trace context of the moment the event was emitted.
+    traceparent: str | None = None
+    tracestate: str | None = None
 
     @property
     def dataschema(self) -> str:
         return dataschema_for(self.type, self.version)
+
+    @property
+    def trace_context(self) -> tuple[str | None, str | None]:
+        return self.traceparent, self.tracestate
 
     def to_headers(self) -> dict[str, str]:
         headers = {
@@ -74,14 +82,23 @@ class Envelope:
             headers["causationid"] = str(self.causation_id)
         if self.subject is not None:
             headers["subject"] = self.subject
+        if self.traceparent is not None:
+            headers["traceparent"] = self.traceparent
+            if self.tracestate:
+                headers["tracestate"] = self.tracestate
         return {HEADER_PREFIX + key: value for key, value in headers.items()}
 
     def log_context(self) -> dict[str, str]:
-        return {
+        context = {
             "event_id": str(self.id),
             "event_type": self.type,
             "correlation_id": str(self.correlation_id),
         }
+        if self.traceparent is not None and len(self.traceparent) >= 35:
+            context["trace_id"] = self.traceparent[
+                3:35
+            ]  # version-traceid-parentid-flags: a line finds its trace
+        return context
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,7 @@ def new_envelope(
     causation_id: uuid.UUID | None = None,
     event_id: uuid.UUID | None = None,
     time: datetime | None = None,
+    trace_context: tuple[str | None, str | None] = (None, None),
 ) -> Envelope:
     """Envelope a new event; with no correlation id, the event starts a new story and correlates to itself."""
     event_id = event_id or uuid.uuid4()
@@ -122,6 +140,8 @@ def new_envelope(
         correlation_id=correlation_id or event_id,
         causation_id=causation_id,
         subject=data.subject(),
+        traceparent=trace_context[0],
+        tracestate=trace_context[1],
     )
 
 
@@ -152,6 +172,16 @@ class _Attributes:
                 "invalid-envelope", f"{self.label(name)} is a {type(value).__name__}, not text"
             )
         return value
+
+    def trace_header(self, name: str) -> str | None:
+        """A distributed-tracing attribute: text in the W3C header's own alphabet, or ignored. A trace context
+        that cannot be read costs the trace its link, never the event its processing."""
+        value = self._values.get(name)
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if not isinstance(value, str) or not value or len(value) > _MAX_TRACE_HEADER or not value.isascii():
+            return None
+        return value if value.isprintable() else None
 
     def uuid(self, name: str, *, required: bool = True) -> uuid.UUID | None:
         raw = self.text(name, required=required)
@@ -236,6 +266,8 @@ def _parse_attributes(attributes: _Attributes) -> Envelope:
         correlation_id=attributes.uuid("correlationid", required=False) or event_id,
         causation_id=attributes.uuid("causationid", required=False),
         subject=attributes.text("subject", required=False),
+        traceparent=attributes.trace_header("traceparent"),
+        tracestate=attributes.trace_header("tracestate"),
     )
 
 

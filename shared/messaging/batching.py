@@ -24,11 +24,13 @@ from typing import Any
 
 import asyncpg
 import structlog
+from opentelemetry import context as otel_context
 
 from shared.events.envelope import Event
 from shared.events.registry import EventData
 from shared.inbox import record_first_deliveries
 from shared.logging import get_logger
+from shared.observability import tracing
 from shared.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
@@ -43,6 +45,7 @@ ALONE = object()
 class _Waiting:
     event: Event[EventData]
     key: Hashable
+    trace: otel_context.Context | None  # the span of the message it came in (None: tracing is off)
     outcome: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -75,7 +78,7 @@ class Batcher:
         """True when handled now, False for an event handled before, ALONE when the caller must handle it alone.
 
         Raises what the handler raised when the event was in a batch of its own."""
-        waiting = _Waiting(event, self._key(event.data))
+        waiting = _Waiting(event, self._key(event.data), tracing.capture())
         self._waiting.append(waiting)
         if len(self._runners) < self._concurrency:
             self._runners.add(asyncio.create_task(self._run()))
@@ -142,17 +145,26 @@ class Batcher:
             firsts.setdefault(_identity(waiting.event), waiting)
         ordered = sorted(firsts.values(), key=lambda waiting: waiting.key)
         outcomes = {id(waiting): False for waiting in batch}
-        async with self._pool.acquire() as conn, conn.transaction():
-            fresh = await record_first_deliveries(conn, [waiting.event.envelope for waiting in ordered])
-            for waiting in ordered:
-                if _identity(waiting.event) not in fresh:
-                    continue
-                envelope = waiting.event.envelope
-                with structlog.contextvars.bound_contextvars(**envelope.log_context()):
-                    await self._handler(
-                        UnitOfWork(conn, self._source, envelope, self._context), waiting.event
-                    )
-                outcomes[id(waiting)] = True
+        traced = (
+            tracing.transaction(self._source, events=len(ordered), within=[w.trace for w in ordered])
+            if tracing.enabled()
+            else tracing.NO_SPAN
+        )
+        with traced:
+            async with self._pool.acquire() as conn, conn.transaction():
+                fresh = await record_first_deliveries(conn, [waiting.event.envelope for waiting in ordered])
+                for waiting in ordered:
+                    if _identity(waiting.event) not in fresh:
+                        continue
+                    envelope = waiting.event.envelope
+                    with (
+                        structlog.contextvars.bound_contextvars(**envelope.log_context()),
+                        tracing.handling(self._source, envelope, waiting.trace),
+                    ):
+                        await self._handler(
+                            UnitOfWork(conn, self._source, envelope, self._context), waiting.event
+                        )
+                    outcomes[id(waiting)] = True
         return outcomes
 
 

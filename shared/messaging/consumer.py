@@ -26,6 +26,7 @@ import asyncpg
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
 from aio_pika.exceptions import ChannelInvalidStateError
+from opentelemetry.trace import Span
 
 from shared.events.envelope import Event, PoisonMessage, parse_event
 from shared.events.registry import EventData
@@ -36,6 +37,7 @@ from shared.messaging.dead_letters import dead_letter_copy, retry_copy
 from shared.messaging.failures import delivery_attempt, is_transient
 from shared.messaging.outage import DatabaseGate
 from shared.messaging.topology import Topology
+from shared.observability import tracing
 from shared.observability.metrics import ServiceMetrics
 from shared.unit_of_work import UnitOfWork
 
@@ -182,7 +184,10 @@ class EventConsumer:
             await self._dead_letter(message, queue, poison.reason, poison.detail, attempt)
             self._count(subscription, "dead_lettered")
             return
-        with structlog.contextvars.bound_contextvars(**event.envelope.log_context()):
+        with (
+            structlog.contextvars.bound_contextvars(**event.envelope.log_context()),
+            tracing.consuming(self._service, queue, event.envelope) as span,
+        ):
             while True:
                 try:
                     await self._database.passage()
@@ -201,12 +206,18 @@ class EventConsumer:
                     if await self._database.is_outage(error):
                         log.debug("database away; holding the message until it is back", queue=queue)
                         continue  # the same attempt again, once the gate opens
+                    if span is not None:
+                        span.record_exception(error)
                     retried = await self._after_failure(message, queue, error, attempt)
-                    self._count(subscription, "retried" if retried else "dead_lettered")
+                    self._count(subscription, "retried" if retried else "dead_lettered", span)
                     return
                 break
             await message.ack()
-            self._count(subscription, "handled" if handled else "duplicate")
+            if handled:
+                self._metrics.event_lag.labels(subscription.event_type).observe(
+                    max(time.time() - event.envelope.time.timestamp(), 0.0)
+                )
+            self._count(subscription, "handled" if handled else "duplicate", span)
             log.debug("event handled" if handled else "duplicate event ignored", queue=queue)
 
     @staticmethod
@@ -226,14 +237,19 @@ class EventConsumer:
             outcome = await batcher.handle(event)
             if outcome is not ALONE:
                 return bool(outcome)
-        async with self._pool.acquire() as conn, conn.transaction():
-            if not await record_first_delivery(conn, event.envelope):
-                return False
-            await subscription.handler(UnitOfWork(conn, self._source, event.envelope, self._context), event)
-            return True
+        with tracing.transaction(self._source):
+            async with self._pool.acquire() as conn, conn.transaction():
+                if not await record_first_delivery(conn, event.envelope):
+                    return False
+                await subscription.handler(
+                    UnitOfWork(conn, self._source, event.envelope, self._context), event
+                )
+                return True
 
-    def _count(self, subscription: Subscription, outcome: str) -> None:
+    def _count(self, subscription: Subscription, outcome: str, span: Span | None = None) -> None:
         self._metrics.events_consumed.labels(subscription.event_type, outcome).inc()
+        if span is not None:
+            tracing.outcome(span, outcome)
 
     async def _after_failure(
         self, message: AbstractIncomingMessage, queue: str, error: Exception, attempt: int

@@ -1,6 +1,8 @@
 """The access log, the request id and the HTTP metrics of every app, in one pure ASGI middleware (Starlette's
 BaseHTTPMiddleware copies each response through a task and a stream: too slow for every request).
 
+With tracing on (shared/observability/tracing.py) each request is a span, continuing the caller's `traceparent`.
+
 The request id is the caller's `X-Request-ID` when it is sane (a proxy's id), otherwise a new one; it is sent
 back on the response and bound into the log context while the request runs, so every line it causes names it.
 An error no handler took is logged here once, with the path, the request id and the traceback, and answered 500.
@@ -13,8 +15,10 @@ import time
 import uuid
 
 import structlog
+from opentelemetry.trace import Span
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.observability import tracing
 from shared.observability.metrics import ServiceMetrics
 
 log = structlog.get_logger("shared.http.access")
@@ -41,9 +45,10 @@ def route_template(scope: Scope) -> str:
 
 
 class ObservedRequests:
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics, service: str = "service") -> None:
         self.app = app
         self.metrics = metrics
+        self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,7 +67,10 @@ class ObservedRequests:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        with (
+            structlog.contextvars.bound_contextvars(request_id=request_id),
+            tracing.http_server(self.service, scope["method"], scope["path"], scope["headers"]) as span,
+        ):
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception:
@@ -80,10 +88,12 @@ class ObservedRequests:
                     )
                     await send_with_id({"type": "http.response.body", "body": _INTERNAL_ERROR})
             finally:
-                self._record(scope, status, time.perf_counter() - started)
+                self._record(scope, status, time.perf_counter() - started, span)
 
-    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+    def _record(self, scope: Scope, status: int, seconds: float, span: Span | None) -> None:
         method, route = scope["method"], route_template(scope)
+        if span is not None:
+            tracing.finish_http(span, method, route, status)
         self.metrics.http_requests.labels(method, route, str(status)).inc()
         self.metrics.http_duration.labels(method, route).observe(seconds)
         log.info(

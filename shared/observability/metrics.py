@@ -20,6 +20,8 @@ log = get_logger(__name__)
 ScrapeProbe = Callable[["ServiceMetrics"], Awaitable[None]]
 
 _SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# An event's lag runs from milliseconds (a quiet system) to minutes (a backlog, a broker or database away).
+_LAG_SECONDS = (0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
 
 class ServiceMetrics:
@@ -43,6 +45,14 @@ class ServiceMetrics:
             "Time to handle one event in its transaction (inbox, handler, commit), by type",
             ["event_type"],
             buckets=_SECONDS,
+            registry=registry,
+        )
+        self.event_lag = Histogram(
+            "grassroots_event_lag_seconds",
+            "Time from an event's emission (its time) to the commit of its handling here, by type: for "
+            "dispatch's hazard.reported, the latency from a report to its case's assignment",
+            ["event_type"],
+            buckets=_LAG_SECONDS,
             registry=registry,
         )
         self.http_requests = Counter(
@@ -84,6 +94,12 @@ class ServiceMetrics:
             "grassroots_dispatch_cases_overdue",
             "Dispatch's open cases past their deadline, by street (read at scrape time)",
             ["street"],
+            registry=registry,
+        )
+        self.cases_resolved_recently = Gauge(
+            "grassroots_dispatch_cases_resolved_recently",
+            "Cases resolved in the last 30 days, by street and whether within their deadline (read at scrape time)",
+            ["street", "in_time"],
             registry=registry,
         )
         self.queue_messages = Gauge(

@@ -16,6 +16,7 @@ import asyncpg
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 from shared.messaging.publisher import EventPublisher, Unroutable
+from shared.observability import tracing
 from shared.observability.metrics import ServiceMetrics
 from shared.runtime.listen_loop import ListenLoop
 
@@ -23,7 +24,7 @@ log = get_logger(__name__)
 
 _CLAIM = """
 SELECT position, event_id, source, event_type, version, subject, occurred_at, correlation_id, causation_id,
-       data::text AS body
+       traceparent, tracestate, data::text AS body
 FROM outbox
 WHERE published_at IS NULL
   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -76,6 +77,8 @@ def envelope_of(row: asyncpg.Record) -> Envelope:
         correlation_id=row["correlation_id"],
         causation_id=row["causation_id"],
         subject=row["subject"],
+        traceparent=row["traceparent"],
+        tracestate=row["tracestate"],
     )
 
 
@@ -94,6 +97,7 @@ class OutboxRelay:
         metrics: ServiceMetrics | None = None,
     ) -> None:
         self._pool = pool
+        self._service = schema
         self._published = (metrics or ServiceMetrics()).events_published
         self._publisher = publisher
         self._batch_size = batch_size
@@ -120,16 +124,22 @@ class OutboxRelay:
                     return 0
                 self.held_back = False
                 await self._watch_held_back(conn)
-                results = await asyncio.gather(
-                    *(self._publisher.publish(envelope_of(row), row["body"].encode()) for row in rows),
-                    return_exceptions=True,
-                )
+                publish = self._publish_traced if tracing.enabled() else self._publish
+                results = await asyncio.gather(*(publish(row) for row in rows), return_exceptions=True)
                 if self._after_publish is not None:
                     await self._after_publish(rows)
                 failed = await self._record(conn, rows, results)
         if failed:
             raise PublishFailed(f"{len(failed)} of {len(rows)} events not published") from failed[0]
         return len(rows)
+
+    def _publish(self, row: asyncpg.Record) -> Awaitable[None]:
+        return self._publisher.publish(envelope_of(row), row["body"].encode())
+
+    async def _publish_traced(self, row: asyncpg.Record) -> None:
+        envelope = envelope_of(row)
+        with tracing.publishing(self._service, envelope):
+            await self._publisher.publish(envelope, row["body"].encode())
 
     async def _record(
         self, conn: asyncpg.Connection, rows: Sequence[asyncpg.Record], results: Sequence[object]

@@ -8,8 +8,9 @@ from shared.events.envelope import Envelope
 from shared.events.registry import EventData
 
 _INSERT = """
-INSERT INTO outbox (event_id, source, event_type, version, subject, occurred_at, correlation_id, causation_id, data)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb)
+INSERT INTO outbox (event_id, source, event_type, version, subject, occurred_at, correlation_id, causation_id, data,
+                    traceparent, tracestate)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11)
 """
 
 
@@ -32,6 +33,8 @@ async def append_many(conn: asyncpg.Connection, events: list[tuple[Envelope, Eve
             envelope.correlation_id,
             envelope.causation_id,
             data.model_dump_json(),
+            envelope.traceparent,
+            envelope.tracestate,
         )
         for envelope, data in events
     ]

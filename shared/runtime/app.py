@@ -13,7 +13,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.http.edge import guard_request, install_edge
 from shared.logging import configure_logging
+from shared.observability import tracing
 from shared.observability.http import ObservedRequests
+from shared.observability.tracing import configure_tracing
 from shared.runtime.definition import ServiceDefinition
 from shared.runtime.service import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -28,6 +30,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, log_format=settings.log_format, level=settings.log_level)
+        configure_tracing(definition.name, settings.otel_exporter_otlp_endpoint)
         await runtime.start()
         app.state.pool = runtime.pool
         app.state.context = runtime.context
@@ -35,6 +38,7 @@ def create_app(
             yield
         finally:
             await runtime.stop()
+            tracing.flush()
 
     app = FastAPI(
         title=f"grassroots {definition.name}",
@@ -44,7 +48,7 @@ def create_app(
         max_body_size=settings.max_request_bytes,
     )
     install_edge(app)
-    app.add_middleware(ObservedRequests, metrics=runtime.metrics)
+    app.add_middleware(ObservedRequests, metrics=runtime.metrics, service=definition.name)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.auth_secret = settings.auth_secret

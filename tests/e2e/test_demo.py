@@ -1,4 +1,6 @@
-"""End to end: the four services as separate processes, and the article's story played through their HTTP APIs."""
+"""End to end: the four services and the console as separate processes, the article's story played through their
+HTTP APIs, and what each wrote on stderr meanwhile: JSON lines only, with access lines (tests/e2e/test_logs.py
+checks a service's log line by line)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import sys
 from contextlib import AsyncExitStack
 
 from services import SERVICE_NAMES
+from tests.support.logs import json_records
 from tests.support.processes import free_port, service_process
 
 
@@ -16,11 +19,17 @@ async def test_the_demo_plays_old_mas_story_through_the_running_system(infra, to
     """The README's path: the services as `make run` starts them (development, no SMS gateway), then the demo."""
     ports = {name: free_port() for name in SERVICE_NAMES}
     base = {key: value for key, value in os.environ.items() if key not in ("SMS_GATEWAY_URL", "ENVIRONMENT")}
-    base |= dict(RABBITMQ_URL=infra.rabbitmq_url, AMQP_NAMESPACE=topology.namespace, LOG_LEVEL="WARNING")
+    base |= dict(RABBITMQ_URL=infra.rabbitmq_url, AMQP_NAMESPACE=topology.namespace)
+    logs: dict[str, list[str]] = {name: [] for name in SERVICE_NAMES}
     async with AsyncExitStack() as stack:
         for name in SERVICE_NAMES:
-            env = {**base, "DATABASE_URL": infra.database_url(name)}
-            await stack.enter_async_context(service_process(name, env, ports[name]))
+            env = {
+                **base,
+                "DATABASE_URL": infra.database_url(name),
+                "LOG_FORMAT": "json",
+                "LOG_LEVEL": "INFO",
+            }
+            await stack.enter_async_context(service_process(name, env, ports[name], log=logs[name]))
         demo = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -45,3 +54,13 @@ async def test_the_demo_plays_old_mas_story_through_the_running_system(infra, to
     assert "/desk/cases/" in output and "create-account --username" in output, "the console's way in"
     assert len(re.findall(r"case DD-\d{4}-\d{6}", output)) >= 6, "cases named by their numbers, not UUIDs"
     assert "/inbox/cases/" in output, "each unit's own case page"
+
+    for name in SERVICE_NAMES:  # the whole run, start to stop, of each of the five
+        records = json_records(logs[name], name)
+        assert any(record.get("event") == "service started" for record in records), name
+        assert any(record.get("event") == "request" and record.get("route") for record in records), (
+            f"{name} wrote no access line"
+        )
+        assert any(record.get("logger", "").startswith("uvicorn") for record in records), (
+            f"{name}: uvicorn's lines"
+        )

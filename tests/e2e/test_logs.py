@@ -1,5 +1,6 @@
 """A service's log as an operator reads it: with LOG_FORMAT=json every line on stderr is JSON, the libraries' too
-(uvicorn, asyncpg, aio-pika), each request has an access line, and an unhandled error is one line naming its path."""
+(uvicorn, asyncpg, aio-pika), each request has an access line, and an unhandled error is one line naming its path.
+The four services' and the console's whole logs during the demo are read the same way in tests/e2e/test_demo.py."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import pytest
 
 from shared.db.migrate import Migration, MigrationError, apply_migrations
 from shared.db.provision import provision
+from shared.db.url import with_user
 
 
 async def test_a_service_role_is_refused_on_another_services_schema(infra):
@@ -62,6 +63,30 @@ async def test_provisioning_twice_changes_nothing(infra):
         assert await patrol.fetchval("SELECT count(*) FROM schema_migrations") >= 1
     finally:
         await patrol.close()
+
+
+async def test_the_monitoring_role_reads_the_statistics_and_no_service_data(infra):
+    await provision(infra.admin_url, infra.database, {"patrol": "patrol"}, monitoring_password="monitoring")
+    monitoring = await asyncpg.connect(with_user(infra.database_url("patrol"), "monitoring", "monitoring"))
+    try:
+        assert (
+            await monitoring.fetchval(
+                "SELECT count(*) FROM pg_stat_database WHERE datname = current_database()"
+            )
+            == 1
+        )
+        assert (
+            await monitoring.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE query <> '<insufficient privilege>'"
+            )
+            >= 1
+        )
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="patrol"):
+            await monitoring.fetch("SELECT * FROM patrol.outbox")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await monitoring.execute("CREATE TABLE public.sneaky (id int)")
+    finally:
+        await monitoring.close()
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ machine's broker is shared and never touched).
 
 `async with private_rabbitmq() as broker:` gives `broker.url`; `await broker.restart()` stops the node (every
 in-memory state is gone) and starts it again; `await broker.kill()` is a kill -9 of its Erlang VM, `pause()` and
-`resume()` send it SIGSTOP and SIGCONT. The node has no plugins (no second management listener), its own
+`resume()` send it SIGSTOP and SIGCONT. The node has no plugins (no second management listener; the Prometheus
+endpoint on a free port when asked for), its own
 Erlang cookie in its own HOME (readable by the user running it), and registers with the machine's epmd under a
 name of its own.
 
@@ -41,9 +42,10 @@ def _script(name: str) -> str:
 
 
 class PrivateRabbitMQ:
-    def __init__(self, folder: Path, cookie: str | None = None) -> None:
+    def __init__(self, folder: Path, cookie: str | None = None, *, prometheus: bool = False) -> None:
         self.folder = folder
         self.port = free_port()
+        self.prometheus_port = free_port() if prometheus else None
         self.node = f"grassroots-{uuid.uuid4().hex[:8]}@localhost"
         self._server: asyncio.subprocess.Process | None = None
         self._vm_pid: int | None = None
@@ -54,8 +56,13 @@ class PrivateRabbitMQ:
         (folder / "rabbitmq.conf").write_text(
             f"listeners.tcp.default = 127.0.0.1:{self.port}\nloopback_users.guest = true\n"
             "log.console = false\nlog.file.level = info\n"
+            + (
+                f"prometheus.tcp.ip = 127.0.0.1\nprometheus.tcp.port = {self.prometheus_port}\n"
+                if prometheus
+                else ""
+            )
         )
-        (folder / "enabled_plugins").write_text("[].\n")
+        (folder / "enabled_plugins").write_text("[rabbitmq_prometheus].\n" if prometheus else "[].\n")
         self.env = dict(
             os.environ,
             HOME=str(folder / "home"),
@@ -180,9 +187,10 @@ class PrivateRabbitMQ:
 
 
 @contextlib.asynccontextmanager
-async def private_rabbitmq() -> AsyncIterator[PrivateRabbitMQ]:
+async def private_rabbitmq(*, prometheus: bool = False) -> AsyncIterator[PrivateRabbitMQ]:
+    """With `prometheus`, the rabbitmq_prometheus plugin serves the node's metrics at `prometheus_port`."""
     folder = Path(tempfile.mkdtemp(prefix="grassroots-rabbitmq-"))
-    broker = PrivateRabbitMQ(folder)
+    broker = PrivateRabbitMQ(folder, prometheus=prometheus)
     try:
         await broker.start()
         yield broker

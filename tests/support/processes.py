@@ -20,8 +20,10 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def service_process(
-    name: str, env: dict[str, str], port: int
+    name: str, env: dict[str, str], port: int, *, log: list[str] | None = None
 ) -> AsyncIterator[asyncio.subprocess.Process]:
+    """The service running until the block ends. With `log`, every line it writes on stderr is appended there as
+    it comes (read all along, so a talkative service never blocks on a full pipe)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -31,6 +33,14 @@ async def service_process(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
+    reader = asyncio.create_task(_read_lines(process.stderr, log)) if log is not None else None
+
+    async def last_words() -> str:
+        if reader is not None:
+            await reader
+            return "\n".join(log or [])[-2000:]
+        return (await process.stderr.read()).decode()[-2000:]
+
     try:
         async with httpx.AsyncClient() as client:
             for _ in range(150):
@@ -40,12 +50,21 @@ async def service_process(
                 except httpx.TransportError:
                     pass
                 if process.returncode is not None:
-                    raise RuntimeError(f"{name} exited: {(await process.stderr.read()).decode()[-2000:]}")
+                    raise RuntimeError(f"{name} exited: {await last_words()}")
                 await asyncio.sleep(0.2)
         yield process
     finally:
-        process.terminate()
+        if process.returncode is None:
+            process.terminate()
         await process.wait()
+        if reader is not None:
+            await reader
+
+
+async def _read_lines(stream: asyncio.StreamReader | None, into: list[str]) -> None:
+    assert stream is not None
+    while line := await stream.readline():
+        into.append(line.decode(errors="replace").rstrip("\n"))
 
 
 def memory_mb(pid: int) -> dict[str, float]:

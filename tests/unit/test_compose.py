@@ -112,6 +112,7 @@ def test_every_secret_is_passed_with_a_guard_so_compose_stops_when_it_is_unset()
     uses = VARIABLE.findall(COMPOSE_TEXT)
     secrets = {name for name, _ in uses if _is_secret(name)}
     assert {"AUTH_SECRET", "CONTACT_SEAL_KEY", "WEBHOOK_SECRET", "POSTGRES_PASSWORD"} <= secrets
+    assert {"MONITORING_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD"} <= secrets
     assert {f"{name.upper()}_DB_PASSWORD" for name in SERVICE_NAMES} <= secrets
     assert {f"{name.upper()}_AMQP_PASSWORD" for name in SERVICE_NAMES} | {
         "RABBITMQ_ADMIN_PASSWORD"
@@ -225,3 +226,85 @@ def test_pgbouncer_lets_through_every_setting_a_service_asks_for_at_connection()
     assert set(SERVICES["pgbouncer"]["environment"]) == {
         f"{name.upper()}_DB_PASSWORD" for name in SERVICE_NAMES
     }
+
+# Monitoring: Prometheus (with the alert rules), postgres_exporter and Grafana with its provisioned dashboards.
+MONITORING = ("prometheus", "postgres-exporter", "grafana")
+PROMETHEUS_CONFIG = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+
+
+def _bind_mounts(service: dict) -> list[tuple[str, str]]:
+    mounts = [volume.split(":") for volume in service.get("volumes", [])]
+    return [(source, target) for source, target, *_ in mounts if source.startswith("./")]
+
+
+def _scrape_targets() -> dict[str, list[str]]:
+    return {
+        job["job_name"]: [target for config in job["static_configs"] for target in config["targets"]]
+        for job in PROMETHEUS_CONFIG["scrape_configs"]
+    }
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_file_the_file_mounts_exists(name):
+    for source, _ in _bind_mounts(SERVICES[name]):
+        assert (ROOT / source).exists(), f"{name} mounts {source}, which does not exist"
+
+
+def test_prometheus_scrapes_every_service_the_broker_and_the_database_and_loads_the_alerts():
+    targets = _scrape_targets()
+    for name in SERVICE_NAMES:
+        assert targets[name] == [f"{name}:{definition_of(name).http_port}"], "the job is the service's name"
+    assert targets["rabbitmq"] == ["rabbitmq:15692"] and targets["rabbitmq-queues"] == ["rabbitmq:15692"]
+    assert targets["postgres"] == ["postgres-exporter:9187"]
+    for target in (target for listed in targets.values() for target in listed):
+        assert target.split(":")[0] in SERVICES, f"{target} is no service of the compose file"
+    assert PROMETHEUS_CONFIG["rule_files"] == ["alerts.yml"]
+    assert ("./deploy/prometheus", "/etc/prometheus") in _bind_mounts(SERVICES["prometheus"])
+    assert "--config.file=/etc/prometheus/prometheus.yml" in SERVICES["prometheus"]["command"]
+
+
+def test_rabbitmq_serves_its_prometheus_endpoint():
+    plugins = (ROOT / "deploy" / "rabbitmq" / "enabled_plugins").read_text()
+    assert "rabbitmq_prometheus" in plugins and "rabbitmq_management" in plugins
+    assert ("./deploy/rabbitmq/enabled_plugins", "/etc/rabbitmq/enabled_plugins") in _bind_mounts(
+        SERVICES["rabbitmq"]
+    )
+
+
+def test_postgres_exporter_logs_in_as_the_monitoring_role_that_migrate_provisions():
+    dsn = SERVICES["postgres-exporter"]["environment"]["DATA_SOURCE_NAME"]
+    assert dsn.startswith("postgresql://monitoring:${MONITORING_DB_PASSWORD:?") and "@postgres:5432/" in dsn
+    assert "MONITORING_DB_PASSWORD" in SERVICES["migrate"]["environment"]
+    assert (
+        SERVICES["postgres-exporter"]["depends_on"]["migrate"]["condition"]
+        == "service_completed_successfully"
+    )
+
+
+def test_grafana_is_provisioned_from_deploy_grafana_with_a_guarded_admin_password():
+    grafana = SERVICES["grafana"]
+    mounts = dict(_bind_mounts(grafana))
+    assert mounts["./deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
+    assert mounts["./deploy/grafana/dashboards"] == "/var/lib/grafana/dashboards"
+    provider = yaml.safe_load((ROOT / "deploy/grafana/provisioning/dashboards/grassroots.yml").read_text())
+    assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
+    home = grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert (ROOT / "deploy/grafana/dashboards" / Path(home).name).exists()
+    assert grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
+    assert grafana["environment"]["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
+
+
+@pytest.mark.parametrize("name", ["rabbitmq", *MONITORING])
+def test_operator_interfaces_listen_on_loopback_only(name):
+    for published in SERVICES[name].get("ports", []):
+        assert published.startswith("127.0.0.1:"), f"{name} publishes {published} beyond this host"
+
+
+def test_the_local_images_override_keeps_every_service_without_a_local_image_out_of_a_plain_up():
+    override = yaml.safe_load((ROOT / "deploy" / "local-images" / "compose.override.yml").read_text())
+    swapped = {name for name, service in override["services"].items() if "image" in service}
+    ours = {name for name, service in SERVICES.items() if "build" in service}  # built from this repository
+    in_a_profile = {name for name, service in SERVICES.items() if service.get("profiles")}
+    for name in set(SERVICES) - swapped - ours - in_a_profile:
+        assert override["services"].get(name, {}).get("profiles"), f"{name}'s image cannot be made locally"
+    assert set(MONITORING) <= set(SERVICES) - swapped - ours

@@ -124,6 +124,13 @@ def test_production_refuses_the_database_administrators_default_password(admin_u
 
 def test_migrate_with_strong_passwords_passes_in_production():
     assert production_system().check_secrets() == []
+    assert production_system(monitoring_db_password=strong()).check_secrets() == []
+
+
+@pytest.mark.parametrize("password", ["monitoring", "change-me-monitoring-db", "short"])
+def test_migrate_refuses_a_weak_monitoring_password_in_production(password):
+    with pytest.raises(SystemExit, match="MONITORING_DB_PASSWORD"):
+        production_system(monitoring_db_password=password).check_secrets()
 
 
 @pytest.mark.parametrize(

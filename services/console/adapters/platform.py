@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from shared.observability import tracing
+
 
 @dataclass
 class ApiError(Exception):
@@ -61,6 +63,7 @@ class Platform:
 
     async def call(self, token: str | None, method: str, service: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers |= tracing.outgoing_headers()  # the API's spans join the page's trace
         try:
             response = await self.client.request(
                 method, f"{self.urls[service]}{path}", headers=headers, **kwargs

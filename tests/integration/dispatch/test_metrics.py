@@ -9,6 +9,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.dispatch.bootstrap import definition
+from shared.auth import issue_token
 from shared.events.envelope import new_envelope
 from shared.runtime.app import create_app
 from shared.runtime.service import ServiceRuntime
@@ -64,6 +65,15 @@ async def test_the_series_move_as_a_report_becomes_a_case(infra, amqp, topology,
         after = samples(response.text)
         context.clock.advance(timedelta(days=2))  # past the urgent case's deadline
         overdue = samples((await client.get("/metrics")).text)
+        case_id = (await case_of(pool, report))["case_id"]
+        handler = {
+            "Authorization": f"Bearer {issue_token(settings.auth_secret, 'h-1', ['handler'], unit_ids=('WG-TJ-property',))}"
+        }
+        for step in ("accept", "start"):
+            assert (await client.post(f"/cases/{case_id}/{step}", headers=handler)).status_code == 200
+        late = await client.post(f"/cases/{case_id}/resolve", headers=handler, json={"note": "纸箱已清理"})
+        assert late.status_code == 200, late.text
+        resolved = samples((await client.get("/metrics")).text)
 
     assert response.headers["content-type"].startswith("text/plain; version=")
     consumed = "grassroots_events_consumed_total"
@@ -84,6 +94,14 @@ async def test_the_series_move_as_a_report_becomes_a_case(infra, amqp, topology,
     assert value(after, "grassroots_dispatch_cases_open", street="WG") == 1
     assert value(after, "grassroots_dispatch_cases_overdue", street="WG") == 0
     assert value(overdue, "grassroots_dispatch_cases_overdue", street="WG") == 1
+    assert value(after, "grassroots_event_lag_seconds_count", event_type="hazard.reported") == 1, (
+        "once, not for the duplicate"
+    )
+    late_in_wg = {"street": "WG", "in_time": "false"}
+    assert value(overdue, "grassroots_dispatch_cases_resolved_recently", **late_in_wg) == 0
+    assert value(resolved, "grassroots_dispatch_cases_resolved_recently", **late_in_wg) == 1
+    assert value(resolved, "grassroots_dispatch_cases_resolved_recently", street="WG", in_time="true") == 0
+    assert value(resolved, "grassroots_dispatch_cases_open", street="WG") == 0
     queue = topology.queue("dispatch", "hazard.reported")
     assert value(after, "grassroots_queue_consumers", queue=queue) == 1
     assert value(after, "grassroots_queue_messages", queue=queue) == 0
