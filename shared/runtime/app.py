@@ -11,7 +11,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from shared.http.edge import guard_request, install_edge
+from shared.http.contract import install_contract
+from shared.http.edge import guard_request
+from shared.http.problems import install_problems
 from shared.logging import configure_logging
 from shared.observability.http import ObservedRequests
 from shared.runtime.definition import ServiceDefinition
@@ -43,7 +45,7 @@ def create_app(
         dependencies=[Depends(guard_request)],
         max_body_size=settings.max_request_bytes,
     )
-    install_edge(app)
+    install_problems(app)
     app.add_middleware(ObservedRequests, metrics=runtime.metrics)
     app.state.runtime = runtime
     app.state.settings = settings
@@ -74,6 +76,7 @@ def create_app(
     async def metrics() -> Response:
         return Response(await runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+    install_contract(app)
     return app
 
 

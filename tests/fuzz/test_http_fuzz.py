@@ -9,6 +9,9 @@ in all.
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -94,6 +97,7 @@ def api_schema(request, fuzz_broker_cleanup, fuzz_apps: dict[str, FastAPI]):
         schema = schema.include(path_regex=writes, method=["PUT", "POST", "DELETE", "PATCH"])
     token = issue_token(app.state.auth_secret, f"fuzz-{role}", [role])
     request.node.fuzz_headers = {"Authorization": f"Bearer {token}"}
+    request.node.fuzz_service = service
     # schemathesis's lazy schema names each operation's subtest by `node._nodeid`, which pytest 9 no longer has.
     if not hasattr(request.node, "_nodeid"):
         request.node._nodeid = request.node.nodeid
@@ -108,6 +112,25 @@ def auth_headers(request) -> dict[str, str]:
     return request.node.fuzz_headers
 
 
+@pytest.fixture
+def observe(request):
+    """Writes each answer's status to the file CONTRACT_OBSERVED names, for `scripts/contract-report`."""
+    path = os.environ.get("CONTRACT_OBSERVED")
+
+    def record(case, response) -> None:
+        if path:
+            row = {
+                "service": request.node.fuzz_service,
+                "method": case.operation.method.upper(),
+                "path": case.operation.path,
+                "status": response.status_code,
+            }
+            with open(path, "a") as observed:
+                observed.write(json.dumps(row) + "\n")
+
+    return record
+
+
 @schema.parametrize()
 @settings(
     database=None,
@@ -116,7 +139,8 @@ def auth_headers(request) -> dict[str, str]:
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_no_request_gets_a_server_error(case, auth_headers):
+def test_no_request_gets_a_server_error(case, auth_headers, observe):
     # An exception out of the app fails the test too: it is what a real server answers with a 500.
     response = case.call(headers=auth_headers)
+    observe(case, response)
     case.validate_response(response, checks=[not_a_server_error], headers=auth_headers)

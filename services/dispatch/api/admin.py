@@ -8,7 +8,6 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from services.dispatch.api.errors import answered
 from services.dispatch.context import DispatchContext
 from services.dispatch.handlers import reference
 from shared.auth import Principal, require
@@ -61,11 +60,10 @@ async def put_unit(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
-    with answered():
-        async with reference.changing_reference(pool, context) as conn:
-            return await reference.save_unit(
-                conn, {"id": unit_id, **body.model_dump()}, by=principal.subject, at=context.clock.now()
-            )
+    async with reference.changing_reference(pool, context) as conn:
+        return await reference.save_unit(
+            conn, {"id": unit_id, **body.model_dump()}, by=principal.subject, at=context.clock.now()
+        )
 
 
 @router.get("/routing-rules", summary="Routing rules, in evaluation order within each scope")
@@ -84,9 +82,8 @@ async def create_rule(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
-    with answered():
-        async with reference.changing_reference(pool, context) as conn:
-            return await reference.create_rule(conn, body, by=principal.subject, at=context.clock.now())
+    async with reference.changing_reference(pool, context) as conn:
+        return await reference.create_rule(conn, body, by=principal.subject, at=context.clock.now())
 
 
 @router.put("/routing-rules/{rule_id}", summary="Change a routing rule")
@@ -97,11 +94,8 @@ async def update_rule(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
-    with answered():
-        async with reference.changing_reference(pool, context) as conn:
-            return await reference.update_rule(
-                conn, rule_id, body, by=principal.subject, at=context.clock.now()
-            )
+    async with reference.changing_reference(pool, context) as conn:
+        return await reference.update_rule(conn, rule_id, body, by=principal.subject, at=context.clock.now())
 
 
 @router.delete("/routing-rules/{rule_id}", status_code=204, summary="Remove a routing rule")
@@ -111,9 +105,8 @@ async def delete_rule(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> Response:
-    with answered():
-        async with reference.changing_reference(pool, context) as conn:
-            await reference.delete_rule(conn, rule_id, by=principal.subject, at=context.clock.now())
+    async with reference.changing_reference(pool, context) as conn:
+        await reference.delete_rule(conn, rule_id, by=principal.subject, at=context.clock.now())
     return Response(status_code=204)
 
 
@@ -125,11 +118,10 @@ async def add_member(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> Response:
-    with answered():
-        async with pool.acquire() as conn, conn.transaction():
-            await reference.set_member(
-                conn, unit_id, person_id, True, by=principal.subject, at=context.clock.now()
-            )
+    async with pool.acquire() as conn, conn.transaction():
+        await reference.set_member(
+            conn, unit_id, person_id, True, by=principal.subject, at=context.clock.now()
+        )
     return Response(status_code=204)
 
 
@@ -141,11 +133,10 @@ async def remove_member(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> Response:
-    with answered():
-        async with pool.acquire() as conn, conn.transaction():
-            await reference.set_member(
-                conn, unit_id, person_id, False, by=principal.subject, at=context.clock.now()
-            )
+    async with pool.acquire() as conn, conn.transaction():
+        await reference.set_member(
+            conn, unit_id, person_id, False, by=principal.subject, at=context.clock.now()
+        )
     return Response(status_code=204)
 
 

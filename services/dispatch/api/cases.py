@@ -9,7 +9,6 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from services.dispatch.api.errors import answered
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.lifecycle import Status
 from services.dispatch.handlers import actions, merging, queries
@@ -74,28 +73,25 @@ async def case(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> dict[str, Any]:
-    with answered():
-        async with pool.acquire() as conn:
-            await visible_case(conn, scope, case_id)
-            return await queries.case_detail(conn, case_id, context.clock.now())
+    async with pool.acquire() as conn:
+        await visible_case(conn, scope, case_id)
+        return await queries.case_detail(conn, case_id, context.clock.now())
 
 
 @router.get("/{case_id}/timeline", summary="Every transition of the case: who, when, from, to, why")
 async def timeline(
     case_id: UUID, scope: Scope = Depends(READER), pool: asyncpg.Pool = Depends(pool_of)
 ) -> list[dict[str, Any]]:
-    with answered():
-        async with pool.acquire() as conn:
-            await visible_case(conn, scope, case_id)
-            return await queries.timeline(conn, case_id)
+    async with pool.acquire() as conn:
+        await visible_case(conn, scope, case_id)
+        return await queries.timeline(conn, case_id)
 
 
 async def _command(service: ServiceHandle, case_id: UUID, command, *args) -> dict[str, Any]:
-    with answered():
-        async with service.unit_of_work() as uow:
-            await command(uow, case_id, *args)
-        async with service.pool.acquire() as conn:
-            return await queries.case_detail(conn, case_id, service.context.clock.now())
+    async with service.unit_of_work() as uow:
+        await command(uow, case_id, *args)
+    async with service.pool.acquire() as conn:
+        return await queries.case_detail(conn, case_id, service.context.clock.now())
 
 
 @router.post("/{case_id}/accept", summary="The unit takes the case on (dispatch.accepted)")
@@ -172,11 +168,10 @@ async def merge(
     principal: Principal = Depends(DISPATCHER),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answered():
-        async with service.unit_of_work() as uow:
-            await merging.merge_cases(uow, case_id, body.into_case_id, principal)
-        async with service.pool.acquire() as conn:
-            return await queries.case_detail(conn, body.into_case_id, service.context.clock.now())
+    async with service.unit_of_work() as uow:
+        await merging.merge_cases(uow, case_id, body.into_case_id, principal)
+    async with service.pool.acquire() as conn:
+        return await queries.case_detail(conn, body.into_case_id, service.context.clock.now())
 
 
 @router.post("/{case_id}/split", status_code=201, summary="A dispatcher takes a report out into a new case")
@@ -186,8 +181,7 @@ async def split(
     principal: Principal = Depends(DISPATCHER),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answered():
-        async with service.unit_of_work() as uow:
-            new_case = await merging.split_report(uow, case_id, body.report_id, principal)
-        async with service.pool.acquire() as conn:
-            return await queries.case_detail(conn, new_case, service.context.clock.now())
+    async with service.unit_of_work() as uow:
+        new_case = await merging.split_report(uow, case_id, body.report_id, principal)
+    async with service.pool.acquire() as conn:
+        return await queries.case_detail(conn, new_case, service.context.clock.now())

@@ -7,7 +7,6 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, Depends
 
-from services.dispatch.api.errors import answered
 from services.dispatch.context import DispatchContext
 from services.dispatch.handlers import queries
 from shared.runtime.app import context_of, pool_of
@@ -24,9 +23,8 @@ async def inbox(
     context: DispatchContext = Depends(context_of),
 ) -> list[dict[str, Any]]:
     scope.require_unit(unit_id)
-    with answered():
-        async with pool.acquire() as conn:
-            return await queries.inbox(conn, unit_id, context.clock.now())
+    async with pool.acquire() as conn:
+        return await queries.inbox(conn, unit_id, context.clock.now())
 
 
 @router.get("/me/units", summary="The units the caller works for (the `units` claim of a handler's token)")

@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
 from services.notify.domain.rules import UNIT_PREFIX, unit_recipient
-from services.notify.handlers.resend import DeliveryNotFound, DeliveryStillPending, resend
+from services.notify.handlers.resend import DeliveryNotFound, resend
 from shared.runtime.app import context_of, pool_of, source_of
 from shared.scope import Forbidden, Scope, scoped
 from shared.unit_of_work import unit_of_work
@@ -115,7 +115,7 @@ async def delivery(
 ) -> DeliveryWithAttempts:
     row = await pool.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE delivery_id = $1", delivery_id)
     if row is None or not may_see(scope, row["recipient_id"]):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}")
+        raise DeliveryNotFound(delivery_id)
     attempts = await pool.fetch(
         """SELECT attempt, started_at, finished_at, outcome, detail FROM delivery_attempts
            WHERE delivery_id = $1 ORDER BY attempt""",
@@ -138,16 +138,9 @@ async def resend_delivery(
 ) -> Delivery:
     recipient = await pool.fetchval("SELECT recipient_id FROM deliveries WHERE delivery_id = $1", delivery_id)
     if recipient is not None and not may_see(scope, recipient):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}")
-    try:
-        async with unit_of_work(pool, source, context) as uow:
-            new_id = await resend(uow, delivery_id)
-    except DeliveryNotFound:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}"
-        ) from None
-    except DeliveryStillPending as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"status: {error}") from None
+        raise DeliveryNotFound(delivery_id)
+    async with unit_of_work(pool, source, context) as uow:
+        new_id = await resend(uow, delivery_id)
     context.wake_worker()
     row = await pool.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE delivery_id = $1", new_id)
     return Delivery(**dict(row))

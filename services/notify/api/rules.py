@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.notify.adapters.channels import CHANNEL_NAMES
@@ -14,6 +14,7 @@ from services.notify.domain.schedule import parse_reminder
 from services.notify.handlers.rules import delete_rule, editing_rules, get_rule, list_rules, save_rule
 from services.notify.subscriptions import RULE_EVENT_TYPES
 from shared.auth import Principal, require
+from shared.errors import Invalid, NotFound
 from shared.runtime.app import context_of, pool_of, source_of
 
 router = APIRouter(prefix="/rules", tags=["rules"])
@@ -107,7 +108,7 @@ async def rule(
     async with pool.acquire() as conn:
         found = await get_rule(conn, rule_id)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"rule_id: no rule {rule_id}")
+        raise NotFound("rule_id", f"no rule {rule_id}")
     return _out(found)
 
 
@@ -124,12 +125,7 @@ async def put_rule(
     templates = [body.template, f"{body.template}.reminder" if body.reminders else None]
     missing = [name for name in templates if name and not context.renderer.exists(name)]
     if missing:
-        raise HTTPException(
-            422,
-            detail=[
-                {"loc": ["body", "template"], "msg": f"no template folder {missing}", "type": "value_error"}
-            ],
-        )
+        raise Invalid("template", f"no template folder {missing}")
     rule = Rule(rule_id=rule_id, **body.model_dump())
     async with editing_rules(pool, source, context) as uow:
         created = await save_rule(uow, rule)
@@ -147,4 +143,4 @@ async def remove_rule(
 ) -> None:
     async with editing_rules(pool, source, context) as uow:
         if not await delete_rule(uow, rule_id):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"rule_id: no rule {rule_id}")
+            raise NotFound("rule_id", f"no rule {rule_id}")

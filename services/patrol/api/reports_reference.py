@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, Response
 
 from services.patrol.adapters.photo_store import is_photo_name
 from services.patrol.context import PatrolContext
 from services.patrol.domain.photos import EXTENSIONS
 from services.patrol.handlers.reference import ensure_reference
+from shared.errors import NotFound
 from shared.runtime.app import context_of, pool_of
 
 router = APIRouter(tags=["reports"])
@@ -50,9 +51,7 @@ async def categories(
 async def photo(name: str, context: PatrolContext = Depends(context_of)) -> Response:
     data = await context.photos.get(name) if is_photo_name(name) else None
     if data is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail={"field": "name", "message": f"no photo {name}"}
-        )
+        raise NotFound("name", f"no photo {name}")
     return Response(
         data,
         media_type=EXTENSIONS[name.rsplit(".", 1)[1]],

@@ -122,16 +122,16 @@ async def test_an_admin_edits_rules_and_bad_rules_are_refused_naming_the_field(a
         assert stored == "urgent"
         bad_selector = await api.put("/rules/x-1", json={**rule, "selector": "everyone:now"}, headers=admin)
         assert bad_selector.status_code == 422
-        assert bad_selector.json()["detail"][0]["loc"] == ["body", "selector"]
+        assert bad_selector.json()["errors"][0]["loc"] == ["body", "selector"]
         bad_template = await api.put("/rules/x-1", json={**rule, "template": "no.such"}, headers=admin)
-        assert bad_template.status_code == 422 and bad_template.json()["detail"][0]["loc"] == [
+        assert bad_template.status_code == 422 and bad_template.json()["errors"][0]["loc"] == [
             "body",
             "template",
         ]
         unknown_event = await api.put(
             "/rules/x-1", json={**rule, "event_type": "hazard.reported"}, headers=admin
         )
-        assert unknown_event.json()["detail"][0]["loc"] == ["body", "event_type"]
+        assert unknown_event.json()["errors"][0]["loc"] == ["body", "event_type"]
     finally:
         deleted = await api.delete("/rules/issue-reopened-dispatchers", headers=admin)
     assert deleted.status_code == 204
@@ -161,4 +161,4 @@ async def test_a_person_sets_their_own_quiet_hours_and_sees_their_channels_but_n
     other = await api.put("/people/w-0405/quiet-hours", json={}, headers=api.as_("w-9", "watcher"))
     assert other.status_code == 403
     unknown = await api.put("/people/w-9/quiet-hours", json={}, headers=api.as_("w-9", "watcher"))
-    assert unknown.status_code == 404 and "person_id" in unknown.json()["detail"]
+    assert unknown.status_code == 404 and unknown.json()["field"] == "person_id"
