@@ -4,7 +4,7 @@ the route itself where that is possible, so the document cannot drift from the c
 - a route that depends on `require(*roles)` or `scoped(*roles)` answers 401 without a valid token and 403 without
   one of the roles; `x-roles` lists them (an admin passes every check), and the description says so;
 - a route with path parameters answers 404 (nothing there that the caller may see, or no route at all);
-- a route with any parameter or body answers 422;
+- a route with any parameter or body answers 422, and one with a body 400 when it cannot be parsed at all;
 - the refusals its handlers raise that cannot be read from its signature are declared on the route:
   `responses=answers(404, 409)`.
 
@@ -25,6 +25,7 @@ from pydantic.json_schema import models_json_schema
 from shared.http.problems import PROBLEM_JSON, FieldError, Problem
 
 WHY = {
+    400: "The body cannot be parsed (not UTF-8, not JSON, a broken form).",
     401: "No bearer token, or one that is not valid here.",
     403: "The token lacks the role, or does not cover the place or the thing.",
     404: "Nothing there that the caller may see.",
@@ -62,19 +63,14 @@ def _derived(route: APIRoute) -> tuple[set[int], tuple[str, ...] | None]:
             statuses.add(403)
     if route.dependant.path_params:
         statuses.add(404)
-    flat = route.dependant
-    pending = [flat]
+    pending = [route.dependant]
     while pending:
         dependant = pending.pop()
         pending.extend(dependant.dependencies)
-        if (
-            dependant.path_params
-            or dependant.query_params
-            or dependant.body_params
-            or dependant.header_params
-        ):
+        if dependant.path_params or dependant.query_params or dependant.header_params:
             statuses.add(422)
-            break
+        if dependant.body_params:
+            statuses |= {400, 422}
     return statuses, roles
 
 
@@ -112,7 +108,7 @@ def document(app: FastAPI) -> dict[str, Any]:
             own = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
             for status in sorted(statuses | own):
                 entry = responses.setdefault(str(status), {})
-                if status == 422 or "content" not in entry or "application/json" in entry.get("content", {}):
+                if "content" not in entry or "HTTPValidationError" in str(entry["content"]):
                     entry["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
                 if not entry.get("description") or entry["description"] in (
                     "Validation Error",

@@ -116,8 +116,8 @@ def test_the_document_states_each_refusal_and_the_roles_from_the_route_itself():
     document = _app().openapi()
     operation = document["paths"]["/things/{thing_id}"]["post"]
     assert operation["x-roles"] == ["dispatcher"] and "`dispatcher`" in operation["description"]
-    assert set(operation["responses"]) == {"200", "401", "403", "404", "409", "422", "503"}
-    for status in ("401", "403", "404", "409", "422", "503"):
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "422", "503"}
+    for status in ("400", "401", "403", "404", "409", "422", "503"):
         content = operation["responses"][status]["content"]
         assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     assert "Problem" in document["components"]["schemas"]

@@ -55,6 +55,9 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
     return {"detail": response.text[:300] or response.reason_phrase}
 
 
+PAGE = 500  # the largest page every list of the four APIs gives
+
+
 class Platform:
     def __init__(self, client: httpx.AsyncClient, urls: dict[str, str]) -> None:
         self.client = client
@@ -73,6 +76,19 @@ class Platform:
             message = str(problem.get("detail") or problem.get("title") or response.reason_phrase)
             raise ApiError(response.status_code, message, field_errors(problem))
         return response.json() if response.content else None
+
+    async def every(
+        self, token: str | None, service: str, path: str, params: dict[str, Any] | None = None
+    ) -> list[Any]:
+        """Every item of a list the API answers a page at a time (`{items, total, limit, offset}`)."""
+        items: list[Any] = []
+        while True:
+            page = await self.call(
+                token, "GET", service, path, params={**(params or {}), "limit": PAGE, "offset": len(items)}
+            )
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                return items
 
     async def raw(self, service: str, path: str) -> httpx.Response:
         return await self.client.get(f"{self.urls[service]}{path}")

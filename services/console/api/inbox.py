@@ -36,7 +36,7 @@ async def inbox_cases(
     cases, problem = [], None
     try:
         for unit_id in await _units(session, context):
-            cases += await context.platform.call(session.token, "GET", "dispatch", f"/units/{unit_id}/cases")
+            cases += await context.platform.every(session.token, "dispatch", f"/units/{unit_id}/cases")
     except ApiError as error:
         problem = error.message
     for case in cases:

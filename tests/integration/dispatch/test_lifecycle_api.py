@@ -186,7 +186,7 @@ async def test_a_units_inbox_shows_its_open_cases_to_its_members_only(pool, cont
         "/units/municipal-maintenance/cases",
         headers=token("m-1", "handler", units=("municipal-maintenance",)),
     )
-    assert [c["case_id"] for c in inbox.json()] == [mine]
+    assert [c["case_id"] for c in inbox.json()["items"]] == [mine] and inbox.json()["total"] == 1
     assert (
         await client.get(
             "/units/greenery/cases", headers=token("m-1", "handler", units=("municipal-maintenance",))

@@ -57,7 +57,7 @@ async def test_an_admin_rule_for_one_community_wins_and_every_change_is_audited(
     assert (
         await client.delete(f"/admin/routing-rules/{created.json()['rule_id']}", headers=admin)
     ).status_code == 204
-    audit = (await client.get("/admin/changes", headers=admin)).json()
+    audit = (await client.get("/admin/changes", headers=admin)).json()["items"]
     assert [(c["entity"], c["changed_by"]) for c in audit[:4]] == [
         ("rule", "a-1"),
         ("member", "a-1"),
@@ -95,5 +95,5 @@ async def test_admin_endpoints_refuse_others_and_name_the_wrong_field(pool, clie
         },
     )
     assert saved.json()["name_zh"] == "新物业"
-    [change] = [c for c in (await client.get("/admin/changes?entity=unit", headers=admin)).json()]
+    [change] = [c for c in (await client.get("/admin/changes?entity=unit", headers=admin)).json()["items"]]
     assert change["before"]["name_zh"] != "新物业" and change["after"]["name_zh"] == "新物业"

@@ -59,7 +59,7 @@ async def test_an_admin_moves_the_routing_default_explicitly_and_only_one_per_ki
     office = await client.get(
         "/admin/units", headers=admin, params={"kind": "street_office", "street_code": "WG"}
     )
-    [current] = office.json()
+    [current] = office.json()["items"]
     assert current["id"] == "WG-office" and current["routing_default"] is True
     unmarked = {
         k: current[k] for k in ("kind", "name_zh", "name_en", "street_code", "community_code", "active")
