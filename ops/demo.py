@@ -183,7 +183,7 @@ class Story:
         for _ in range(50):
             deliveries = [
                 d
-                for d in await self.call("GET", url, self.dispatcher)
+                for d in (await self.call("GET", url, self.dispatcher))["items"]
                 if _instant(d["created_at"]) >= _instant(self.began)
             ]
             if deliveries and all(

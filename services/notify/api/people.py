@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, model_validator
 
 from services.notify.api.notifications import may_see
+from services.notify.handlers import queries
 from services.notify.handlers.directory import set_quiet_hours
 from shared.auth import Principal, require
 from shared.errors import Forbidden, NotFound
+from shared.http.contract import answers
 from shared.runtime.app import context_of, pool_of, source_of
 from shared.scope import Scope, scoped
 from shared.unit_of_work import unit_of_work
@@ -47,13 +49,7 @@ def _own(principal: Principal, person_id: str) -> None:
 
 
 async def _recipient(pool: asyncpg.Pool, person_id: str) -> Recipient:
-    row = await pool.fetchrow(
-        """SELECT r.*, coalesce(array_agg(c.channel ORDER BY c.channel) FILTER (WHERE c.channel IS NOT NULL), '{}')
-               AS channels
-           FROM recipients r LEFT JOIN contact_points c USING (recipient_id)
-           WHERE r.recipient_id = $1 GROUP BY r.recipient_id""",
-        person_id,
-    )
+    row = await queries.recipient(pool, person_id)
     if row is None:
         raise NotFound("person_id", f"{person_id} is not in the directory")
     return Recipient(
@@ -75,7 +71,11 @@ async def person(
     return await _recipient(pool, person_id)
 
 
-@router.put("/people/{person_id}/quiet-hours", summary="Set (or clear) a person's own quiet hours")
+@router.put(
+    "/people/{person_id}/quiet-hours",
+    summary="Set (or clear) a person's own quiet hours",
+    responses=answers(403),
+)
 async def put_quiet_hours(
     person_id: str,
     body: QuietHours,

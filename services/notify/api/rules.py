@@ -15,6 +15,7 @@ from services.notify.handlers.rules import delete_rule, editing_rules, get_rule,
 from services.notify.subscriptions import RULE_EVENT_TYPES
 from shared.auth import Principal, require
 from shared.errors import Invalid, NotFound
+from shared.http.pages import Page, PageRequest, paging
 from shared.runtime.app import context_of, pool_of, source_of
 
 router = APIRouter(prefix="/rules", tags=["rules"])
@@ -94,11 +95,12 @@ def _out(rule: Rule) -> RuleOut:
 @router.get("", summary="Every rule, by event type")
 async def rules(
     event_type: str | None = Query(None),
+    page: PageRequest = Depends(paging(100)),
     _: Principal = Depends(require("admin")),
     pool: asyncpg.Pool = Depends(pool_of),
-) -> list[RuleOut]:
+) -> Page[RuleOut]:
     async with pool.acquire() as conn:
-        return [_out(rule) for rule in await list_rules(conn, event_type)]
+        return page.cut([_out(rule) for rule in await list_rules(conn, event_type)])
 
 
 @router.get("/{rule_id}", summary="One rule")
@@ -112,7 +114,11 @@ async def rule(
     return _out(found)
 
 
-@router.put("/{rule_id}", summary="Create or replace a rule")
+@router.put(
+    "/{rule_id}",
+    summary="Create (201) or replace (200) a rule",
+    responses={201: {"model": RuleOut, "description": "The rule was created."}},
+)
 async def put_rule(
     body: RuleBody,
     response: Response,
