@@ -5,6 +5,8 @@ the route itself where that is possible, so the document cannot drift from the c
   one of the roles; `x-roles` lists them (an admin passes every check), and the description says so;
 - a route with path parameters answers 404 (nothing there that the caller may see, or no route at all);
 - a route with any parameter or body answers 422, and one with a body 400 when it cannot be parsed at all;
+- a command (POST, PUT, PATCH, DELETE) answers 409: when the state does not allow it, and for any duplicate
+  (`shared.http.problems` answers every unique violation so);
 - the refusals its handlers raise that cannot be read from its signature are declared on the route:
   `responses=answers(404, 409)`.
 
@@ -33,6 +35,7 @@ WHY = {
     422: "A field's value is wrong; `errors` names each.",
     503: "Something it needs is not ready yet: try again.",
 }
+COMMANDS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
@@ -101,6 +104,8 @@ def document(app: FastAPI) -> dict[str, Any]:
             continue
         statuses, roles = _derived(route)
         for method in context.methods:
+            if method in COMMANDS:
+                statuses = statuses | {409}
             operation = schema["paths"].get(context.path_format, {}).get(method.lower())
             if operation is None:
                 continue

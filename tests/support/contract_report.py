@@ -110,7 +110,28 @@ def report(observed_file: Path | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+def undocumented_answers(observed_file: Path) -> list[tuple[str, str, str, int]]:
+    """Each (service, method, path, status) the fuzz test saw that its operation does not document."""
+    observed = read_observed(observed_file)
+    found = []
+    for service in SERVICES:
+        documented = {
+            (method, path): {int(code) for code in operation.get("responses", {}) if code.isdigit()}
+            for method, path, operation in operations(document_of(service))
+        }
+        found += [
+            (service, method, path, status)
+            for method, path, status in sorted(observed.get(service, set()))
+            if status not in documented.get((method, path), set())
+        ]
+    return found
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--list"]:
+        for row in undocumented_answers(Path(argv[1])):
+            print(*row)
+        return 0
     observed_file = Path(argv[0]) if argv else None
     print(
         f"{'service':<10}{'operations':>11}{'typed 2xx':>10}{'x-roles':>8}  {'undocumented*':>13}  documented errors"

@@ -73,7 +73,7 @@ async def send_report(
 async def my_reports(
     request: Request, session: Session = Depends(WATCHER), context: ConsoleContext = Depends(context_of)
 ) -> Response:
-    reports = await context.platform.call(session.token, "GET", "patrol", "/me/reports")
+    reports = (await context.platform.call(session.token, "GET", "patrol", "/me/reports"))["items"]
     return render(request, "watcher_reports.html", session, reports=reports, may_verify=may_verify)
 
 

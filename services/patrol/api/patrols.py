@@ -13,6 +13,7 @@ from services.patrol.api.shifts import ShiftView
 from services.patrol.handlers import patrols, shifts
 from shared.auth import Principal, require
 from shared.events.catalogue.common import Location
+from shared.http.contract import answers
 from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 from shared.scope import Scope, scoped
 
@@ -98,6 +99,7 @@ async def my_shifts(
     response_model=PatrolView,
     summary="Start a patrol",
     tags=["watchers' own API"],
+    responses=answers(404),
 )
 async def start(
     body: PatrolStart,

@@ -10,6 +10,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
+from services.patrol.api.report_models import Report, ReportSummary
 from services.patrol.context import PatrolContext
 from services.patrol.domain.photos import MAX_PHOTOS, CleanPhoto
 from services.patrol.domain.report_status import local_time
@@ -21,11 +22,18 @@ from services.patrol.domain.reports import (
     reporter_from,
 )
 from services.patrol.handlers import reports as commands
-from services.patrol.handlers.reports_queries import ReportView, Search, find_reports, get_report
+from services.patrol.handlers.reports_queries import (
+    ReportView,
+    Search,
+    count_reports,
+    find_reports,
+    get_report,
+)
 from services.patrol.handlers.status import unit_name
 from shared.auth import Principal, require
 from shared.clock import DISTRICT_TIMEZONE
 from shared.errors import Invalid
+from shared.http.pages import Page, PageRequest, paging
 from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 from shared.scope import Scope, scoped
 
@@ -63,7 +71,7 @@ async def create_report(
     response: Response,
     principal: Principal = Depends(_REPORTERS),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> Report:
     cleaned = await read_photos(photos, service.context)
     draft = ReportDraft(
         category, description, kind, severity, lat, lon, address, attributes=await _attributes(request)
@@ -96,16 +104,18 @@ async def _attributes(request: Request) -> dict[str, str]:
 
 @router.get("/me/reports", summary="My reports, newest first, with their status")
 async def my_reports(
-    limit: int = 50,
+    page: PageRequest = Depends(paging(50)),
     principal: Principal = Depends(_REPORTERS),
     pool: asyncpg.Pool = Depends(pool_of),
     context: PatrolContext = Depends(context_of),
-) -> list[dict[str, Any]]:
-    if not 1 <= limit <= 500:
-        raise Invalid("limit", "between 1 and 500", where="query")
+) -> Page[ReportSummary]:
     async with pool.acquire() as conn:
-        views = await find_reports(conn, context, Search(submitted_by=principal.subject, limit=limit))
-    return [render(view, context, with_history=False) for view in views]
+        views = await find_reports(
+            conn, context, Search(submitted_by=principal.subject, limit=page.offset + page.limit)
+        )
+        total = await count_reports(conn, principal.subject)
+    items = [render(view, context, with_history=False) for view in views[page.offset :]]
+    return page.of(items, total)
 
 
 @router.get("/reports/{report_id}", summary="One report with its status and history")
@@ -114,7 +124,7 @@ async def one_report(
     scope: Scope = Depends(scoped()),
     pool: asyncpg.Pool = Depends(pool_of),
     context: PatrolContext = Depends(context_of),
-) -> dict[str, Any]:
+) -> Report:
     async with pool.acquire() as conn:
         view = await get_report(conn, context, report_id)
     row = view.row if view else None
@@ -133,7 +143,7 @@ async def withdraw_report(
     body: Withdrawal,
     principal: Principal = Depends(_REPORTERS),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> Report:
     async with service.unit_of_work() as uow:
         await commands.withdraw_report(uow, report_id, principal.subject, body.reason)
     async with service.pool.acquire() as conn:
@@ -142,7 +152,7 @@ async def withdraw_report(
     return render(view, service.context)
 
 
-def render(view: ReportView, context: PatrolContext, *, with_history: bool = True) -> dict[str, Any]:
+def render(view: ReportView, context: PatrolContext, *, with_history: bool = True) -> ReportSummary:
     row, public = view.row, view.status
     rendered: dict[str, Any] = {
         "report_id": str(row["report_id"]),
@@ -168,18 +178,19 @@ def render(view: ReportView, context: PatrolContext, *, with_history: bool = Tru
         # The case the report is in, so the reporter can verify the fix with dispatch.
         "case_id": next((str(e.case_id) for e in reversed(public.history) if e.case_id), None),
     }
-    if with_history:
-        rendered["history"] = [
-            {
-                "status": entry.status,
-                "note": entry.note,
-                "at": _iso(entry.occurred_at),
-                "event_type": entry.event_type,
-                "case_id": str(entry.case_id) if entry.case_id else None,
-            }
-            for entry in public.history
-        ]
-    return rendered
+    if not with_history:
+        return ReportSummary.model_validate(rendered)
+    rendered["history"] = [
+        {
+            "status": entry.status,
+            "note": entry.note,
+            "at": _iso(entry.occurred_at),
+            "event_type": entry.event_type,
+            "case_id": str(entry.case_id) if entry.case_id else None,
+        }
+        for entry in public.history
+    ]
+    return Report.model_validate(rendered)
 
 
 def _iso(moment: datetime) -> str:

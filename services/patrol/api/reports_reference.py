@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 from fastapi import APIRouter, Depends, Response
 
 from services.patrol.adapters.photo_store import is_photo_name
+from services.patrol.api.report_models import Category
 from services.patrol.context import PatrolContext
 from services.patrol.domain.photos import EXTENSIONS
 from services.patrol.handlers.reference import ensure_reference
@@ -20,7 +19,7 @@ router = APIRouter(tags=["reports"])
 @router.get("/categories", summary="The hazard and need categories, in catalogue order")
 async def categories(
     pool: asyncpg.Pool = Depends(pool_of), context: PatrolContext = Depends(context_of)
-) -> list[dict[str, Any]]:
+) -> list[Category]:
     async with pool.acquire() as conn:
         await ensure_reference(conn, context.bundle, context.reference_loaded)
         rows = await conn.fetch(

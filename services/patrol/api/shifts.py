@@ -13,6 +13,7 @@ from services.patrol.domain.holidays import OCCASIONS, holiday_schedule
 from services.patrol.domain.roster import Slot
 from services.patrol.domain.watcher_errors import InvalidInput
 from services.patrol.handlers import shifts, shifts_roster, watchers
+from shared.http.contract import answers
 from shared.reference import ReferenceBundle
 from shared.runtime.app import ServiceHandle, pool_of, service_of
 from shared.scope import Scope, scoped
@@ -106,7 +107,11 @@ class RosterView(BaseModel):
 
 
 @router.post(
-    "/shifts", status_code=status.HTTP_201_CREATED, response_model=ShiftView, summary="Schedule a shift"
+    "/shifts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ShiftView,
+    summary="Schedule a shift",
+    responses=answers(404),
 )
 async def schedule(
     body: NewShift,
@@ -164,6 +169,7 @@ async def cancel(
     status_code=status.HTTP_201_CREATED,
     response_model=RosterView,
     summary="Generate a duty roster for a holiday or a period",
+    responses=answers(404),
 )
 async def generate(
     body: RosterRequestIn,

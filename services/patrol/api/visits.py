@@ -26,6 +26,7 @@ from services.patrol.domain.visits import (
 from services.patrol.handlers import visits
 from shared.clock import DISTRICT_TIMEZONE
 from shared.errors import Invalid
+from shared.http.contract import answers
 from shared.runtime.app import ServiceHandle, service_of
 from shared.scope import Scope, scoped
 
@@ -144,6 +145,7 @@ class CoverageReport(BaseModel):
     status_code=status.HTTP_201_CREATED,
     response_model=Household,
     summary="Register a household (an address the community keeps; no names, no phones)",
+    responses=answers(404),
 )
 async def post_household(
     body: NewHousehold,

@@ -19,6 +19,7 @@ from services.training.handlers.assistance import (
     open_assistance,
     record_visit,
 )
+from shared.http.contract import answers
 from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["targeted help"])
@@ -28,6 +29,7 @@ router = APIRouter(tags=["targeted help"])
     "/assistance",
     status_code=status.HTTP_201_CREATED,
     summary="Mark a community weak in an area and send an excellent secretary",
+    responses=answers(404),
 )
 async def post_assistance(body: OpenAssistance, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
     require_organisation(scope, body.organisation_code)

@@ -21,11 +21,14 @@ from services.training.handlers.competition import (
     score,
 )
 from shared.auth import Principal, require
+from shared.http.contract import answers
 
 router = APIRouter(tags=["social worker cup"])
 
 
-@router.post("/competitions", status_code=status.HTTP_201_CREATED, summary="Open a competition")
+@router.post(
+    "/competitions", status_code=status.HTTP_201_CREATED, summary="Open a competition", responses=answers(404)
+)
 async def post_competition(body: OpenCompetition, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
     async with g.command() as uow:
         return {"competition_id": await open_competition(uow, body), "rounds": ROUNDS}

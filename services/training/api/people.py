@@ -17,12 +17,15 @@ from services.training.handlers.people import (
 from services.training.handlers.records import training_record
 from services.training.handlers.reserve import ensure_self_or_staff
 from shared.events.catalogue.training import PersonRole
+from shared.http.contract import answers
 from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["people"])
 
 
-@router.post("/people", status_code=status.HTTP_201_CREATED, summary="Register a person")
+@router.post(
+    "/people", status_code=status.HTTP_201_CREATED, summary="Register a person", responses=answers(404)
+)
 async def register(body: RegisterPerson, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
     require_organisation(scope, body.organisation_code)
     async with g.command() as uow:

@@ -27,6 +27,7 @@ from services.training.handlers.programmes import (
     tracks,
 )
 from shared.auth import require
+from shared.http.contract import answers
 from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["programmes"])
@@ -50,7 +51,10 @@ async def get_tracks(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[dic
 
 
 @router.post(
-    "/courses", status_code=status.HTTP_201_CREATED, summary="Create a course (a series of sessions)"
+    "/courses",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a course (a series of sessions)",
+    responses=answers(404),
 )
 async def post_course(body: CreateCourse, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
     async with g.command() as uow:
@@ -63,7 +67,9 @@ async def get_courses(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[di
         return await list_courses(conn)
 
 
-@router.post("/studios", status_code=status.HTTP_201_CREATED, summary="Open a mentor studio")
+@router.post(
+    "/studios", status_code=status.HTTP_201_CREATED, summary="Open a mentor studio", responses=answers(404)
+)
 async def post_studio(body: OpenStudio, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
     async with g.command() as uow:
         return {"studio_id": await open_studio(uow, body)}
@@ -75,7 +81,12 @@ async def get_studios(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[di
         return await list_studios(conn)
 
 
-@router.post("/pairings", status_code=status.HTTP_201_CREATED, summary="Pair a mentor with a mentee")
+@router.post(
+    "/pairings",
+    status_code=status.HTTP_201_CREATED,
+    summary="Pair a mentor with a mentee",
+    responses=answers(404),
+)
 async def post_pairing(body: PairMentor, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
     async with g.command() as uow:
         await ensure_sees(uow.conn, scope, "person", body.mentee_id)

@@ -19,6 +19,7 @@ from services.training.handlers.reserve import (
 )
 from services.training.handlers.reserve_views import candidate_view, list_candidates, reserve_pool
 from shared.auth import require
+from shared.http.contract import answers
 from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["reserve pool"])
@@ -28,6 +29,7 @@ router = APIRouter(tags=["reserve pool"])
     "/reserve/nominations",
     status_code=status.HTTP_201_CREATED,
     summary="Nominate a candidate (by the organisation, the masses, or oneself)",
+    responses=answers(404),
 )
 async def post_nomination(
     body: Nominate, g: Gate = GateDep, scope: Scope = Depends(scoped(*STAFF, "community_worker"))

@@ -26,6 +26,7 @@ from services.training.handlers.sessions import (
 )
 from shared.auth import Principal, require
 from shared.events.catalogue.training import SessionKind
+from shared.http.contract import answers
 
 router = APIRouter(tags=["sessions"])
 ENROLLERS = (*STAFF, "community_worker")
@@ -39,7 +40,9 @@ class Cancel(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, summary="Schedule a session")
+@router.post(
+    "/sessions", status_code=status.HTTP_201_CREATED, summary="Schedule a session", responses=answers(404)
+)
 async def schedule(body: ScheduleSession, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
     async with g.command() as uow:
         return {"session_id": await schedule_session(uow, body)}

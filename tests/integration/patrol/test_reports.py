@@ -169,7 +169,7 @@ async def test_an_anonymous_report_hides_its_reporter_but_its_author_still_sees_
     made = await patrol.client.post("/reports", data=report_form("匿名", anonymous="true"), headers=headers)
     assert made.json()["reporter"] == {"kind": "anonymous", "id": None}
     mine = await patrol.client.get("/me/reports", headers=headers)
-    assert made.json()["report_id"] in [report["report_id"] for report in mine.json()]
+    assert made.json()["report_id"] in [report["report_id"] for report in mine.json()["items"]]
     other = await patrol.client.get(
         f"/reports/{made.json()['report_id']}", headers=patrol.token("r-9", "resident")
     )

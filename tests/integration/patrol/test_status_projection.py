@@ -153,7 +153,7 @@ async def test_an_assignment_reads_as_the_unit_and_its_local_deadline_and_a_late
         "accepted",
         "escalated",
     ]
-    mine = (await patrol.client.get("/me/reports", headers=patrol.token(*WATCHER))).json()
+    mine = (await patrol.client.get("/me/reports", headers=patrol.token(*WATCHER))).json()["items"]
     assert next(r for r in mine if r["report_id"] == report_id)["status"] == "escalated"
 
 
