@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, status
 
+from services.training.api.answers import AssistanceMade
 from services.training.api.common import STAFF, STAFF_SCOPE, Gate, GateDep
 from services.training.handlers.access import ensure_sees, require_organisation
 from services.training.handlers.assistance import (
@@ -31,7 +32,9 @@ router = APIRouter(tags=["targeted help"])
     summary="Mark a community weak in an area and send an excellent secretary",
     responses=answers(404),
 )
-async def post_assistance(body: OpenAssistance, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
+async def post_assistance(
+    body: OpenAssistance, g: Gate = GateDep, scope: Scope = STAFF_SCOPE
+) -> AssistanceMade:
     require_organisation(scope, body.organisation_code)
     async with g.command() as uow:
         return {"assistance_id": await open_assistance(uow, body), "status": "open"}

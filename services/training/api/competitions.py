@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, status
 
+from services.training.api.answers import (
+    CompetitionMade,
+    ContestantRegistered,
+    Finalists,
+    Published,
+    Ranking,
+    ScoreRecorded,
+)
 from services.training.api.common import ANYONE, STAFF, Gate, GateDep
 from services.training.domain.competition import ROUNDS, TIE_BREAK
 from services.training.handlers.competition import (
@@ -29,7 +37,9 @@ router = APIRouter(tags=["social worker cup"])
 @router.post(
     "/competitions", status_code=status.HTTP_201_CREATED, summary="Open a competition", responses=answers(404)
 )
-async def post_competition(body: OpenCompetition, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def post_competition(
+    body: OpenCompetition, g: Gate = GateDep, _=Depends(require(*STAFF))
+) -> CompetitionMade:
     async with g.command() as uow:
         return {"competition_id": await open_competition(uow, body), "rounds": ROUNDS}
 
@@ -41,7 +51,7 @@ async def post_competition(body: OpenCompetition, g: Gate = GateDep, _=Depends(r
 )
 async def post_contestant(
     competition_id: str, body: Register, g: Gate = GateDep, _=Depends(require(*STAFF))
-) -> dict:
+) -> ContestantRegistered:
     async with g.command() as uow:
         await register(uow, competition_id, body)
         return {"competition_id": competition_id, "person_id": body.person_id}
@@ -53,7 +63,7 @@ async def post_contestant(
 )
 async def post_preliminary(
     competition_id: str, body: RunPreliminary, g: Gate = GateDep, _=Depends(require(*STAFF))
-) -> dict:
+) -> Finalists:
     async with g.command() as uow:
         return {"finalists": await run_preliminary(uow, competition_id, body)}
 
@@ -65,21 +75,21 @@ async def post_preliminary(
 )
 async def post_score(
     competition_id: str, body: Score, g: Gate = GateDep, judge: Principal = Depends(require(*STAFF))
-) -> dict:
+) -> ScoreRecorded:
     async with g.command() as uow:
         await score(uow, competition_id, judge.subject, body)
         return {"judge_id": judge.subject, "round": body.round, "person_id": body.person_id}
 
 
 @router.get("/competitions/{competition_id}/ranking", summary="The ranking so far (provisional)")
-async def get_ranking(competition_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def get_ranking(competition_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> Ranking:
     async with g.query() as conn:
         lines = [ranked_line(r).model_dump() for r in await ranking(conn, competition_id)]
         return {"competition_id": competition_id, "tie_break": TIE_BREAK, "ranking": lines}
 
 
 @router.post("/competitions/{competition_id}/publish", summary="Publish the final results")
-async def post_publish(competition_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def post_publish(competition_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> Published:
     async with g.command() as uow:
         lines = await publish_results(uow, competition_id)
         return {"competition_id": competition_id, "ranking": [line.model_dump() for line in lines]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, status
 
+from services.training.api.answers import PersonMade
 from services.training.api.common import STAFF, STAFF_SCOPE, Gate, GateDep
 from services.training.handlers.access import ensure_sees, require_organisation
 from services.training.handlers.people import (
@@ -26,7 +27,7 @@ router = APIRouter(tags=["people"])
 @router.post(
     "/people", status_code=status.HTTP_201_CREATED, summary="Register a person", responses=answers(404)
 )
-async def register(body: RegisterPerson, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
+async def register(body: RegisterPerson, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> PersonMade:
     require_organisation(scope, body.organisation_code)
     async with g.command() as uow:
         return {"person_id": await register_person(uow, body)}

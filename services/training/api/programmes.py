@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, status
 
+from services.training.api.answers import CourseMade, PairingMade, StudioMade
 from services.training.api.common import ANYONE, STAFF, STAFF_SCOPE, Gate, GateDep
 from services.training.handlers.access import ensure_sees
 from services.training.handlers.mentoring import (
@@ -56,7 +57,7 @@ async def get_tracks(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[dic
     summary="Create a course (a series of sessions)",
     responses=answers(404),
 )
-async def post_course(body: CreateCourse, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def post_course(body: CreateCourse, g: Gate = GateDep, _=Depends(require(*STAFF))) -> CourseMade:
     async with g.command() as uow:
         return {"course_id": await create_course(uow, body)}
 
@@ -70,7 +71,7 @@ async def get_courses(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[di
 @router.post(
     "/studios", status_code=status.HTTP_201_CREATED, summary="Open a mentor studio", responses=answers(404)
 )
-async def post_studio(body: OpenStudio, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def post_studio(body: OpenStudio, g: Gate = GateDep, _=Depends(require(*STAFF))) -> StudioMade:
     async with g.command() as uow:
         return {"studio_id": await open_studio(uow, body)}
 
@@ -87,7 +88,7 @@ async def get_studios(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[di
     summary="Pair a mentor with a mentee",
     responses=answers(404),
 )
-async def post_pairing(body: PairMentor, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
+async def post_pairing(body: PairMentor, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> PairingMade:
     async with g.command() as uow:
         await ensure_sees(uow.conn, scope, "person", body.mentee_id)
         return {"pairing_id": await pair(uow, body)}

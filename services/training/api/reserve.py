@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, status
 
+from services.training.api.answers import CandidateMade, CandidateStage, RecordMade
 from services.training.api.common import ANYONE, STAFF, STAFF_SCOPE, Gate, GateDep
 from services.training.domain.reserve import Stage, check_nomination_source
 from services.training.handlers.access import ensure_sees
@@ -33,7 +34,7 @@ router = APIRouter(tags=["reserve pool"])
 )
 async def post_nomination(
     body: Nominate, g: Gate = GateDep, scope: Scope = Depends(scoped(*STAFF, "community_worker"))
-) -> dict:
+) -> CandidateMade:
     async with g.command() as uow:
         check_nomination_source(
             body.nominated_by,
@@ -73,7 +74,7 @@ async def get_candidate(candidate_id: str, g: Gate = GateDep, scope: Scope = STA
 @router.post("/reserve/candidates/{candidate_id}/stage", summary="Move a candidate to another stage")
 async def post_stage(
     candidate_id: str, body: ChangeStage, g: Gate = GateDep, scope: Scope = STAFF_SCOPE
-) -> dict:
+) -> CandidateStage:
     async with g.command() as uow:
         await ensure_sees(uow.conn, scope, "candidate", candidate_id)
         return {"candidate_id": candidate_id, "stage": await change_stage(uow, candidate_id, body)}
@@ -88,7 +89,7 @@ async def post_appointment(
     body: Appoint = Body(default_factory=Appoint),
     g: Gate = GateDep,
     scope: Scope = STAFF_SCOPE,
-) -> dict:
+) -> CandidateStage:
     async with g.command() as uow:
         await ensure_sees(uow.conn, scope, "candidate", candidate_id)
         await appoint(uow, candidate_id, body)
@@ -105,7 +106,7 @@ async def post_record(
     body: CultivationRecord,
     g: Gate = GateDep,
     scope: Scope = STAFF_SCOPE,
-) -> dict:
+) -> RecordMade:
     async with g.command() as uow:
         await ensure_sees(uow.conn, scope, "candidate", candidate_id)
         return {"record_id": await record_cultivation(uow, candidate_id, body, scope.subject)}
