@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, status
 
 from services.training.api.answers import PersonMade
 from services.training.api.common import STAFF, STAFF_SCOPE, Gate, GateDep
+from services.training.api.views import Person, PersonSummary
 from services.training.handlers.access import ensure_sees, require_organisation
 from services.training.handlers.people import (
     RegisterPerson,
@@ -34,7 +35,7 @@ async def register(body: RegisterPerson, g: Gate = GateDep, scope: Scope = STAFF
 
 
 @router.put("/people/{person_id}", summary="Replace a person's details (publishes person.updated)")
-async def update(person_id: str, body: UpdatePerson, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
+async def update(person_id: str, body: UpdatePerson, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> Person:
     async with g.command() as uow:
         await ensure_sees(uow.conn, scope, "person", person_id)
         require_organisation(scope, body.organisation_code)
@@ -49,14 +50,14 @@ async def people(
     organisation_code: str | None = None,
     g: Gate = GateDep,
     scope: Scope = STAFF_SCOPE,
-) -> list[dict]:
+) -> list[PersonSummary]:
     organisations = scope.narrow(organisation_code, "organisation_code")
     async with g.query() as conn:
         return await list_people(conn, role, organisations)
 
 
 @router.get("/people/{person_id}", summary="A person, contacts masked")
-async def read(person_id: str, g: Gate = GateDep, scope: Scope = Depends(scoped())) -> dict:
+async def read(person_id: str, g: Gate = GateDep, scope: Scope = Depends(scoped())) -> Person:
     async with g.query() as conn:
         await ensure_sees(conn, scope, "person", person_id)
         return await person_view(conn, person_id)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from services.training.api.answers import AttendanceRecorded, Enrolment, MaterialMade, Promoted, SessionMade
 from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.api.views import Session, SessionSummary
 from services.training.handlers.reserve import ensure_self_or_staff
 from services.training.handlers.session_records import (
     AttachMaterial,
@@ -55,13 +56,13 @@ async def sessions(
     course_id: str | None = None,
     g: Gate = GateDep,
     _=Depends(require(*ANYONE)),
-) -> list[dict]:
+) -> list[SessionSummary]:
     async with g.query() as conn:
         return await list_sessions(conn, kind, course_id)
 
 
 @router.get("/sessions/{session_id}", summary="A session: who holds a place, the waiting list, feedback")
-async def read(session_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+async def read(session_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> Session:
     async with g.query() as conn:
         return await session_view(conn, session_id)
 
