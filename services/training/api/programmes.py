@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, status
 
 from services.training.api.answers import CourseMade, PairingMade, StudioMade
 from services.training.api.common import ANYONE, STAFF, STAFF_SCOPE, Gate, GateDep
+from services.training.api.views import Course, Pairing, Studio, Track
 from services.training.handlers.access import ensure_sees
 from services.training.handlers.mentoring import (
     EndPairing,
@@ -46,7 +47,7 @@ async def put_track(
 
 
 @router.get("/tracks", summary="The cultivation tracks and what each requires")
-async def get_tracks(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[dict]:
+async def get_tracks(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[Track]:
     async with g.query() as conn:
         return [track for track, _requirements in await tracks(conn)]
 
@@ -63,7 +64,7 @@ async def post_course(body: CreateCourse, g: Gate = GateDep, _=Depends(require(*
 
 
 @router.get("/courses", summary="Courses and the sessions scheduled in each")
-async def get_courses(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[dict]:
+async def get_courses(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[Course]:
     async with g.query() as conn:
         return await list_courses(conn)
 
@@ -77,7 +78,7 @@ async def post_studio(body: OpenStudio, g: Gate = GateDep, _=Depends(require(*ST
 
 
 @router.get("/studios", summary="Mentor studios and their active pairings")
-async def get_studios(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[dict]:
+async def get_studios(g: Gate = GateDep, _=Depends(require(*ANYONE))) -> list[Studio]:
     async with g.query() as conn:
         return await list_studios(conn)
 
@@ -95,7 +96,7 @@ async def post_pairing(body: PairMentor, g: Gate = GateDep, scope: Scope = STAFF
 
 
 @router.get("/pairings/{pairing_id}", summary="A pairing with its progress notes")
-async def get_pairing(pairing_id: str, g: Gate = GateDep, scope: Scope = Depends(scoped())) -> dict:
+async def get_pairing(pairing_id: str, g: Gate = GateDep, scope: Scope = Depends(scoped())) -> Pairing:
     async with g.query() as conn:
         await ensure_sees(conn, scope, "pairing", pairing_id)
         return await pairing_view(conn, pairing_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -66,3 +66,58 @@ class Session(SessionFields):
     feedback: Feedback
     materials: list[Material]
     attendance: Attendance
+
+
+class Organisation(BaseModel):
+    code: str
+    kind: str = Field(description="community or village.")
+    street_code: str
+    name_zh: str
+    name_en: str
+    secretary_id: str | None
+    secretary_post: str | None
+    weak_areas: list[str] = Field(description="Areas with targeted help not yet closed.")
+
+
+class Track(BaseModel):
+    code: str
+    name: str
+    description: str
+    requirements: list[dict[str, Any]] = Field(description="What completing the track requires.")
+
+
+class Course(BaseModel):
+    course_id: str
+    title: str
+    kind: str
+    description: str
+    planned_sessions: int
+    sample: bool
+    sessions: int = Field(description="Sessions scheduled in the course.")
+
+
+class Studio(BaseModel):
+    studio_id: str
+    name: str
+    lead_mentor_id: str
+    focus: str
+    sample: bool
+    active_pairings: int
+
+
+class ProgressNote(BaseModel):
+    noted_on: date
+    progress: str
+
+
+class Pairing(BaseModel):
+    pairing_id: str
+    studio_id: str
+    mentor_id: str
+    mentee_id: str
+    started_on: date
+    goals: str
+    ended_on: date | None
+    created_at: datetime
+    active: bool
+    notes: list[ProgressNote]
