@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Depends, status
 
 from services.training.api.answers import CandidateMade, CandidateStage, RecordMade
 from services.training.api.common import ANYONE, STAFF, STAFF_SCOPE, Gate, GateDep
+from services.training.api.views import Candidate, CandidateSummary, ReservePool
 from services.training.domain.reserve import Stage, check_nomination_source
 from services.training.handlers.access import ensure_sees
 from services.training.handlers.reserve import (
@@ -47,7 +48,9 @@ async def post_nomination(
 
 
 @router.get("/reserve/pool", summary="Candidates per organisation against the target, those below it flagged")
-async def get_pool(street_code: str | None = None, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+async def get_pool(
+    street_code: str | None = None, g: Gate = GateDep, _=Depends(require(*ANYONE))
+) -> ReservePool:
     async with g.query() as conn:
         return await reserve_pool(conn, g.context.settings.reserve_target_per_organisation, street_code)
 
@@ -58,14 +61,14 @@ async def get_candidates(
     stage: Stage | None = None,
     g: Gate = GateDep,
     scope: Scope = STAFF_SCOPE,
-) -> list[dict]:
+) -> list[CandidateSummary]:
     organisations = scope.narrow(organisation_code, "organisation_code")
     async with g.query() as conn:
         return await list_candidates(conn, organisations, stage)
 
 
 @router.get("/reserve/candidates/{candidate_id}", summary="A candidate with cultivation records and practice")
-async def get_candidate(candidate_id: str, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> dict:
+async def get_candidate(candidate_id: str, g: Gate = GateDep, scope: Scope = STAFF_SCOPE) -> Candidate:
     async with g.query() as conn:
         await ensure_sees(conn, scope, "candidate", candidate_id)
         return await candidate_view(conn, candidate_id)

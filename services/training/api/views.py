@@ -121,3 +121,74 @@ class Pairing(BaseModel):
     created_at: datetime
     active: bool
     notes: list[ProgressNote]
+
+
+class AssistanceSummary(BaseModel):
+    assistance_id: str
+    organisation_code: str
+    area: str = Field(description="The area the community is weak in.")
+    helper_id: str = Field(description="The excellent secretary sent to help.")
+    status: str = Field(description="open, followed_up or closed.")
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+class FollowUpNote(BaseModel):
+    noted_on: date
+    note: str
+
+
+class Assistance(AssistanceSummary):
+    analysis: str | None
+    guidance: str | None
+    followups: list[FollowUpNote]
+
+
+class OrganisationReserve(BaseModel):
+    code: str
+    name_zh: str
+    street_code: str
+    candidates: int = Field(description="Active candidates: nominated, in cultivation or ready.")
+    target: int
+    fill: float = Field(description="Candidates over the target.")
+    below_target: bool
+    missing: int = Field(description="Candidates still needed to reach the target.")
+
+
+class ReservePool(BaseModel):
+    organisations: int
+    candidates: int
+    target: int
+    ratio: float = Field(description="Active candidates per organisation.")
+    fill: float
+    target_per_organisation: int
+    below_target: list[str] = Field(description="The organisations below the target.")
+    per_organisation: list[OrganisationReserve]
+
+
+class CandidateSummary(BaseModel):
+    candidate_id: str
+    person_id: str
+    organisation_code: str
+    nominated_by: str = Field(description="organisation, masses or self.")
+    stage: str
+    nominated_at: datetime
+
+
+class CultivationRecord(BaseModel):
+    record_id: int
+    kind: str = Field(description="method, rotation, talk or review.")
+    method: str | None
+    occurred_on: date
+    summary: str
+    detail: dict[str, Any]
+    recorded_by: str
+
+
+class Candidate(CandidateSummary):
+    nominator: str | None
+    removed_reason: str | None
+    sample: bool
+    stage_changed_at: datetime
+    records: list[CultivationRecord]
+    practice_cases: int = Field(description="Cases the candidate practised on.")
