@@ -13,6 +13,7 @@ from services.training.api.answers import (
     ScoreRecorded,
 )
 from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.api.views import Results
 from services.training.domain.competition import ROUNDS, TIE_BREAK
 from services.training.handlers.competition import (
     OpenCompetition,
@@ -98,6 +99,6 @@ async def post_publish(competition_id: str, g: Gate = GateDep, _=Depends(require
 @router.get("/competitions/{competition_id}/results", summary="Published results, optionally for one street")
 async def get_results(
     competition_id: str, street_code: str | None = None, g: Gate = GateDep, _=Depends(require(*ANYONE))
-) -> dict:
+) -> Results:
     async with g.query() as conn:
         return await results(conn, competition_id, street_code)

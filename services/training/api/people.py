@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, status
 
 from services.training.api.answers import PersonMade
 from services.training.api.common import STAFF, STAFF_SCOPE, Gate, GateDep
-from services.training.api.views import Person, PersonSummary
+from services.training.api.views import Person, PersonSummary, TrainingRecord
 from services.training.handlers.access import ensure_sees, require_organisation
 from services.training.handlers.people import (
     RegisterPerson,
@@ -66,7 +66,7 @@ async def read(person_id: str, g: Gate = GateDep, scope: Scope = Depends(scoped(
 @router.get("/people/{person_id}/record", summary="Sessions, hours, tracks completed, mentoring, practice")
 async def record(
     person_id: str, g: Gate = GateDep, scope: Scope = Depends(scoped(*STAFF, "community_worker"))
-) -> dict:
+) -> TrainingRecord:
     async with g.query() as conn:
         ensure_self_or_staff(scope.principal, person_id)
         await ensure_sees(conn, scope, "person", person_id)

@@ -192,3 +192,60 @@ class Candidate(CandidateSummary):
     stage_changed_at: datetime
     records: list[CultivationRecord]
     practice_cases: int = Field(description="Cases the candidate practised on.")
+
+
+class AttendedSession(BaseModel):
+    session_id: str
+    kind: str
+    title: str
+    starts_at: datetime
+    hours: float
+
+
+class KindTotals(BaseModel):
+    sessions: int
+    hours: float
+
+
+class UpcomingEnrolment(BaseModel):
+    session_id: str
+    title: str
+    starts_at: datetime
+    status: str = Field(description="confirmed or waitlisted.")
+
+
+class MenteePairing(BaseModel):
+    pairing_id: str
+    studio_id: str
+    mentor_id: str
+    started_on: date
+    goals: str
+    ended_on: date | None
+
+
+class TrainingRecord(BaseModel):
+    person_id: str
+    sessions: list[AttendedSession]
+    sessions_attended: int
+    hours: float
+    by_kind: dict[str, KindTotals] = Field(description="Sessions and hours by kind of session.")
+    tracks_completed: list[str]
+    enrolments: list[UpcomingEnrolment]
+    mentor_pairings: list[MenteePairing]
+    practice_cases: int
+
+
+class ResultLine(BaseModel):
+    rank: int
+    person_id: str
+    street_code: str
+    total: float
+    round_averages: list[float]
+
+
+class Results(BaseModel):
+    competition_id: str
+    title: str
+    tie_break: str
+    published_at: datetime | None
+    ranking: list[ResultLine]
