@@ -210,9 +210,9 @@ class Story:
 
     async def old_ma_was_told(self) -> list[str]:
         for _ in range(100):  # the resolutions reach him through notify's delivery worker
-            deliveries = await self.call(
-                "GET", f"{NOTIFY}/people/{self.watcher_id}/notifications", self.old_ma
-            )
+            deliveries = (
+                await self.call("GET", f"{NOTIFY}/people/{self.watcher_id}/notifications", self.old_ma)
+            )["items"]
             if (
                 sum(
                     d["cause_event_type"] == "issue.resolved" and d["status"] != "pending" for d in deliveries
