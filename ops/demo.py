@@ -186,7 +186,7 @@ class Story:
         for _ in range(50):
             deliveries = [
                 d
-                for d in await self.call("GET", url, self.dispatcher)
+                for d in (await self.call("GET", url, self.dispatcher))["items"]
                 if _instant(d["created_at"]) >= _instant(self.began)
             ]
             if deliveries and all(
@@ -213,9 +213,9 @@ class Story:
 
     async def old_ma_was_told(self) -> list[str]:
         for _ in range(100):  # the resolutions reach him through notify's delivery worker
-            deliveries = await self.call(
-                "GET", f"{NOTIFY}/people/{self.watcher_id}/notifications", self.old_ma
-            )
+            deliveries = (
+                await self.call("GET", f"{NOTIFY}/people/{self.watcher_id}/notifications", self.old_ma)
+            )["items"]
             if (
                 sum(
                     d["cause_event_type"] == "issue.resolved" and d["status"] != "pending" for d in deliveries

@@ -20,11 +20,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 
 import jwt
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.concurrency import run_in_threadpool
+
+from shared.errors import Forbidden, Unauthorized
 
 Role = Literal[
     "watcher", "resident", "community_worker", "dispatcher", "handler", "trainer", "admin", "service"
@@ -231,11 +233,7 @@ _bearer = HTTPBearer(auto_error=False)
 
 async def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     if credentials is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="a bearer token is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise Unauthorized("a bearer token is required")
     token = credentials.credentials
     try:
         if _algorithm_of(token) not in OIDC_ALGORITHMS:
@@ -246,11 +244,7 @@ async def _authenticate(request: Request, credentials: HTTPAuthorizationCredenti
         # The key set is fetched with blocking I/O when it is not cached: kept off the event loop.
         return await run_in_threadpool(verifier.verify, token)
     except InvalidToken as error:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail=f"invalid bearer token: {error}",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        ) from None
+        raise Unauthorized(f"invalid bearer token: {error}", 'Bearer error="invalid_token"') from None
 
 
 def require(*roles: str):
@@ -261,11 +255,10 @@ def require(*roles: str):
     ) -> Principal:
         principal = await _authenticate(request, credentials)
         if roles and not principal.has_any(*roles):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, detail=f"this needs one of the roles {list(roles)}"
-            )
+            raise Forbidden(None, f"this needs one of the roles {list(roles)}")
         return principal
 
+    dependency.roles = roles  # type: ignore[attr-defined]  # read by shared.http.contract for the documents
     return dependency
 
 

@@ -23,28 +23,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 
 from shared.auth import Principal, require
+from shared.errors import Forbidden, NotFound
 from shared.reference import ReferenceBundle
 
 DISTRICT_ROLES = frozenset({"admin", "service"})
 DISTRICT_STAFF = frozenset({"dispatcher", "trainer"})  # district-wide unless a claim narrows them
 PLACE_ROLES = frozenset({"community_worker", "watcher", "resident"})
-
-
-class Forbidden(HTTPException):
-    """403: the caller sees the thing, or names the place, but it is not theirs to act on."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(status.HTTP_403_FORBIDDEN, detail={"field": field, "message": message})
-
-
-class NotFound(HTTPException):
-    """404: there is no such thing that the caller may see (whether it exists elsewhere is not theirs to know)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(status.HTTP_404_NOT_FOUND, detail={"field": field, "message": message})
 
 
 @dataclass(frozen=True)
@@ -133,4 +120,5 @@ def scoped(*roles: str):
     async def dependency(request: Request, principal: Principal = Depends(require(*roles))) -> Scope:
         return scope_of(principal, request.app.state.context.bundle)
 
+    dependency.roles = roles  # type: ignore[attr-defined]  # read by shared.http.contract for the documents
     return dependency

@@ -2,7 +2,7 @@
 naming the field before any route runs, and a data error that still reaches the database answers 422, not 500.
 
 `guard_request` is an app-wide dependency (FastAPI solves it before a route's own parameters and dependencies,
-after it has read the body); `install_edge` adds the handlers of database errors.
+after it has read the body); the database errors that still get through are answered by `shared.http.problems`.
 """
 
 from __future__ import annotations
@@ -13,19 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
-import structlog
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Form
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from shared.http.fields import BLANK, datetime_problem, field_problems, is_datetime, requires_text
 from shared.http.values import NOT_JSON, Problem, checked_json, integer_problem, pairs_problems
-
-log = structlog.get_logger("shared.http.edge")
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -160,40 +155,3 @@ def _model(annotation: Any) -> type[BaseModel] | None:
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         return next(filter(None, (_model(arg) for arg in typing.get_args(annotation))), None)
     return None
-
-
-async def answer_data_error(request: Request, error: Exception) -> JSONResponse:
-    """A value the database refused although the edge let it through: the client's input, so 422, but a
-    defect of the edge, so logged as an error to fix."""
-    _log_defect(request, error, "the database refused a request's value the edge let through")
-    return _refusal(422, "holds a value the database cannot store")
-
-
-async def answer_constraint_violation(request: Request, error: Exception) -> JSONResponse:
-    """A constraint the route should have checked first (a unit that does not exist, a duplicate): the
-    client's request, so 409 for a duplicate and 422 otherwise, logged as a defect of the route."""
-    _log_defect(request, error, "a database constraint refused a request the route let through")
-    constraint = getattr(error, "constraint_name", None) or "a constraint"
-    if isinstance(error, asyncpg.UniqueViolationError):
-        return _refusal(409, f"conflicts with what is already stored ({constraint})")
-    return _refusal(422, f"refused by {constraint}: names something that does not exist or is not allowed")
-
-
-def _log_defect(request: Request, error: Exception, what: str) -> None:
-    log.error(
-        f"defect: {what}",
-        method=request.method,
-        path=request.url.path,
-        error=f"{type(error).__name__}: {error}",
-    )
-
-
-def _refusal(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"detail": [{"loc": ["request"], "msg": message, "type": "value_error"}]}, status)
-
-
-def install_edge(app: FastAPI) -> None:
-    """Database errors caused by a request's values answer 4xx (never 500) and are logged as defects."""
-    app.add_exception_handler(asyncpg.DataError, answer_data_error)
-    app.add_exception_handler(asyncpg.ProgramLimitExceededError, answer_data_error)
-    app.add_exception_handler(asyncpg.IntegrityConstraintViolationError, answer_constraint_violation)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import BaseModel, Field
 
-from shared.http.edge import guard_request, install_edge
+from shared.http.contract import install_contract
+from shared.http.edge import guard_request
+from shared.http.problems import install_problems
 from shared.logging import configure_logging
 from shared.observability import tracing
 from shared.observability.http import ObservedRequests
@@ -20,6 +23,11 @@ from shared.runtime.definition import ServiceDefinition
 from shared.runtime.service import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.unit_of_work import UnitOfWork, unit_of_work
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str] = Field(description="Each check: `ok`, or what is wrong.")
 
 
 def create_app(
@@ -47,7 +55,7 @@ def create_app(
         dependencies=[Depends(guard_request)],
         max_body_size=settings.max_request_bytes,
     )
-    install_edge(app)
+    install_problems(app)
     app.add_middleware(ObservedRequests, metrics=runtime.metrics, service=definition.name)
     app.state.runtime = runtime
     app.state.settings = settings
@@ -60,7 +68,13 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": definition.name}
 
-    @app.get("/readyz", tags=["operations"], summary="The database, the broker and the relay are reachable")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The database, the broker and the relay are reachable",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "Something is not ready; `checks` names it."}},
+    )
     async def readyz() -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(value == "ok" for value in checks.values())
@@ -78,6 +92,7 @@ def create_app(
     async def metrics() -> Response:
         return Response(await runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+    install_contract(app)
     return app
 
 

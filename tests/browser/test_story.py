@@ -170,7 +170,7 @@ async def test_a_report_made_offline_is_kept_on_the_phone_and_sent_once_when_the
             await client.get(
                 f"{system.urls['patrol']}/me/reports", headers={"Authorization": f"Bearer {token}"}
             )
-        ).json()
+        ).json()["items"]
     assert [report["description"] for report in mine].count(description) == 1
     assert elsewhere(phone, system) == []
     await phone.close()
@@ -228,7 +228,7 @@ async def test_without_the_phones_location_the_watcher_picks_the_community_and_e
             await client.get(
                 f"{system.urls['patrol']}/me/reports", headers={"Authorization": f"Bearer {token}"}
             )
-        ).json()
+        ).json()["items"]
     assert [r["community_code"] for r in mine if r["description"] == description] == ["WG-RL"]
     await phone.close()
 

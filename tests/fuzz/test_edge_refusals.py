@@ -37,7 +37,7 @@ def call(fuzz_broker_cleanup, fuzz_apps: dict[str, FastAPI]):
 
 def refused_at(response) -> list[list]:
     assert response.status_code == 422, response.text
-    return [error["loc"] for error in response.json()["detail"]]
+    return [error["loc"] for error in response.json()["errors"]]
 
 
 def test_a_nul_in_a_query_parameter_is_refused_naming_it(call):

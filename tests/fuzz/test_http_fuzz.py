@@ -1,5 +1,6 @@
 """Schemathesis over the four services' OpenAPI documents, against the real apps on the real PostgreSQL and
-RabbitMQ: whatever a request holds, no answer is a 5xx.
+RabbitMQ: whatever a request holds, no answer is a 5xx, and every answer is one its operation documents, with
+the documented content type and a body that matches the documented schema.
 
 Each service is fuzzed with an admin token and one narrower role; the admin writes that replace reference data
 (units, routing rules, notification rules, secretaries, Open311 keys) run last, so they do not spoil the
@@ -9,11 +10,19 @@ in all.
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.config import SchemathesisConfig
 
 from shared.auth import issue_token
@@ -94,6 +103,7 @@ def api_schema(request, fuzz_broker_cleanup, fuzz_apps: dict[str, FastAPI]):
         schema = schema.include(path_regex=writes, method=["PUT", "POST", "DELETE", "PATCH"])
     token = issue_token(app.state.auth_secret, f"fuzz-{role}", [role])
     request.node.fuzz_headers = {"Authorization": f"Bearer {token}"}
+    request.node.fuzz_service = service
     # schemathesis's lazy schema names each operation's subtest by `node._nodeid`, which pytest 9 no longer has.
     if not hasattr(request.node, "_nodeid"):
         request.node._nodeid = request.node.nodeid
@@ -108,6 +118,25 @@ def auth_headers(request) -> dict[str, str]:
     return request.node.fuzz_headers
 
 
+@pytest.fixture
+def observe(request):
+    """Writes each answer's status to the file CONTRACT_OBSERVED names, for `scripts/contract-report`."""
+    path = os.environ.get("CONTRACT_OBSERVED")
+
+    def record(case, response) -> None:
+        if path:
+            row = {
+                "service": request.node.fuzz_service,
+                "method": case.operation.method.upper(),
+                "path": case.operation.path,
+                "status": response.status_code,
+            }
+            with open(path, "a") as observed:
+                observed.write(json.dumps(row) + "\n")
+
+    return record
+
+
 @schema.parametrize()
 @settings(
     database=None,
@@ -116,7 +145,11 @@ def auth_headers(request) -> dict[str, str]:
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_no_request_gets_a_server_error(case, auth_headers):
+def test_every_answer_is_documented_and_none_is_a_server_error(case, auth_headers, observe):
     # An exception out of the app fails the test too: it is what a real server answers with a 500.
     response = case.call(headers=auth_headers)
-    case.validate_response(response, checks=[not_a_server_error], headers=auth_headers)
+    observe(case, response)
+    case.validate_response(response, checks=CHECKS, headers=auth_headers)
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -10,6 +10,7 @@ import pytest
 from fastapi import Depends, FastAPI
 
 from shared.auth import InvalidToken, Principal, issue_token, main, require, verify_token
+from shared.http.problems import install_problems
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
@@ -56,6 +57,7 @@ def test_unknown_roles_cannot_be_issued():
 def client():
     app = FastAPI()
     app.state.auth_secret = SECRET
+    install_problems(app)
 
     @app.post("/cases/{case_id}/accept")
     async def accept(case_id: str, principal: Principal = Depends(require("handler"))) -> dict[str, str]:
@@ -68,12 +70,14 @@ async def test_a_write_endpoint_refuses_a_request_without_a_token(client):
     response = await client.post("/cases/1/accept")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["title"] == "Unauthorized"
 
 
 async def test_a_write_endpoint_refuses_the_wrong_role(client):
     token = issue_token(SECRET, "r-1", ["resident"])
     response = await client.post("/cases/1/accept", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
     assert "handler" in response.json()["detail"]
 
 

@@ -8,12 +8,13 @@ import pytest
 from fastapi import Depends, FastAPI
 from structlog.testing import capture_logs
 
-from shared.http.edge import guard_request, install_edge
+from shared.http.edge import guard_request
+from shared.http.problems import install_problems
 
 
 def _app_raising(error: Exception) -> FastAPI:
     app = FastAPI(dependencies=[Depends(guard_request)])
-    install_edge(app)
+    install_problems(app)
 
     @app.post("/things")
     async def things() -> None:
@@ -38,7 +39,11 @@ async def test_a_database_error_caused_by_the_request_is_a_4xx_logged_as_a_defec
         async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
             response = await client.post("/things")
     assert response.status_code == status
-    assert response.json()["detail"][0]["loc"] == ["request"]
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status and problem["instance"] == "/things"
+    if status == 422:
+        assert problem["errors"][0]["loc"] == ["request"]
     [entry] = logs
     assert entry["log_level"] == "error" and entry["event"].startswith("defect:")
     assert entry["path"] == "/things"
@@ -46,6 +51,7 @@ async def test_a_database_error_caused_by_the_request_is_a_4xx_logged_as_a_defec
 
 async def test_integers_are_bounded_by_the_route_s_own_parameter_types():
     app = FastAPI(dependencies=[Depends(guard_request)])
+    install_problems(app)
 
     @app.get("/pages/{number}")
     async def page(number: int, limit: int | None = None, name: str = "") -> dict:
@@ -56,5 +62,5 @@ async def test_integers_are_bounded_by_the_route_s_own_parameter_types():
         beyond = str(2**63)
         refused = await client.get(f"/pages/{beyond}", params={"limit": beyond, "name": beyond})
         kept = await client.get("/pages/1", params={"name": beyond})
-    assert [error["loc"] for error in refused.json()["detail"]] == [["path", "number"], ["query", "limit"]]
+    assert [error["loc"] for error in refused.json()["errors"]] == [["path", "number"], ["query", "limit"]]
     assert kept.json() == {"number": 1, "limit": None, "name": beyond}

@@ -56,13 +56,11 @@ def test_refusals_name_the_field_and_hide_what_may_not_be_seen():
     watcher = scope("watcher", community="WG-TJ")
     with pytest.raises(Forbidden) as refused:
         watcher.narrow("WG-RL")
-    assert refused.value.status_code == 403 and refused.value.detail["field"] == "community_code"
+    assert refused.value.http_status == 403 and refused.value.field == "community_code"
     with pytest.raises(Forbidden) as refused:
         watcher.require_unit("greenery")
-    assert refused.value.detail["field"] == "unit_id"
+    assert refused.value.field == "unit_id"
     with pytest.raises(NotFound) as hidden:
         watcher.reveal(watcher.covers_community("WG-RL"), "case_id", "case 7")
-    assert hidden.value.status_code == 404 and hidden.value.detail == {
-        "field": "case_id",
-        "message": "no case 7 that you may see",
-    }
+    assert hidden.value.http_status == 404 and hidden.value.field == "case_id"
+    assert hidden.value.message == "no case 7 that you may see"

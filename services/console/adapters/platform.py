@@ -13,7 +13,8 @@ from shared.observability import tracing
 
 @dataclass
 class ApiError(Exception):
-    """An API said no. `fields` maps a form field to its message when the API named one (422 `loc`)."""
+    """An API said no. `fields` maps a form field to its message when the API named one (a 422's `errors`, or
+    the `field` of another refusal)."""
 
     status: int
     message: str
@@ -23,18 +24,20 @@ class ApiError(Exception):
         return f"{self.status}: {self.message}"
 
 
-def field_errors(detail: Any) -> dict[str, str]:
-    """FastAPI's 422 detail (`[{"loc": [where, field, ...], "msg": ...}]`) as field → message."""
+def field_errors(problem: Any) -> dict[str, str]:
+    """An API's problem details (`errors: [{"loc": [where, field, ...], "reason": ...}]`, or a `field` it names)
+    as form field → message."""
     errors: dict[str, str] = {}
-    if isinstance(detail, list):
-        for item in detail:
-            if not isinstance(item, dict):
-                continue
-            loc = [str(part) for part in item.get("loc", []) if not isinstance(part, int)]
-            name = loc[-1] if loc else "form"
-            errors.setdefault(_form_field(name), str(item.get("msg", "invalid")))
-    elif isinstance(detail, dict) and "field" in detail:
-        errors[str(detail["field"])] = str(detail.get("message", "invalid"))
+    if not isinstance(problem, dict):
+        return errors
+    for item in problem.get("errors") or []:
+        if not isinstance(item, dict):
+            continue
+        loc = [str(part) for part in item.get("loc", []) if not isinstance(part, int)]
+        name = loc[-1] if loc else "form"
+        errors.setdefault(_form_field(name), str(item.get("reason", "invalid")))
+    if not errors and problem.get("field"):
+        errors[str(problem["field"])] = str(problem.get("detail") or "invalid")
     return errors
 
 
@@ -45,14 +48,17 @@ def _form_field(name: str) -> str:
     return name.split("[")[0]
 
 
-def _message(detail: Any) -> str:
-    if isinstance(detail, str):
-        return detail
-    if isinstance(detail, dict):
-        return str(detail.get("message") or detail)
-    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
-        return "; ".join(str(item.get("msg", "")) for item in detail)
-    return str(detail)
+def _problem(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        return body
+    return {"detail": response.text[:300] or response.reason_phrase}
+
+
+PAGE = 500  # the largest page every list of the four APIs gives
 
 
 class Platform:
@@ -71,11 +77,9 @@ class Platform:
         except httpx.TransportError as error:
             raise ApiError(503, f"{service} is not reachable: {error.__class__.__name__}") from None
         if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail")
-            except ValueError:
-                detail = response.text[:300]
-            raise ApiError(response.status_code, _message(detail), field_errors(detail))
+            problem = _problem(response)
+            message = str(problem.get("detail") or problem.get("title") or response.reason_phrase)
+            raise ApiError(response.status_code, message, field_errors(problem))
         return response.json() if response.content else None
 
     async def listing(self, token: str | None, service: str, path: str, **params: Any) -> list[Any]:
@@ -101,6 +105,19 @@ class Platform:
 
         await asyncio.gather(*(look_up(case_id) for case_id in case_ids - self._case_numbers.keys()))
         return {case_id: self._case_numbers[case_id] for case_id in case_ids if case_id in self._case_numbers}
+
+    async def every(
+        self, token: str | None, service: str, path: str, params: dict[str, Any] | None = None
+    ) -> list[Any]:
+        """Every item of a list the API answers a page at a time (`{items, total, limit, offset}`)."""
+        items: list[Any] = []
+        while True:
+            page = await self.call(
+                token, "GET", service, path, params={**(params or {}), "limit": PAGE, "offset": len(items)}
+            )
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                return items
 
     async def raw(self, service: str, path: str) -> httpx.Response:
         return await self.client.get(f"{self.urls[service]}{path}")

@@ -45,7 +45,7 @@ async def inbox_cases(
     cases, problem = [], None
     try:
         for unit_id in await _units(session, context):
-            cases += await context.platform.listing(session.token, "dispatch", f"/units/{unit_id}/cases")
+            cases += await context.platform.every(session.token, "dispatch", f"/units/{unit_id}/cases")
     except ApiError as error:
         problem = error.message
     cases = [_with_deadline(case) for case in cases]

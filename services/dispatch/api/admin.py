@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from services.dispatch.api.errors import answered
+from services.dispatch.api.models import ReferenceChange, StoredRule, Unit
 from services.dispatch.context import DispatchContext
-from services.dispatch.handlers import reference
+from services.dispatch.handlers import reference, reference_queries
 from shared.auth import Principal, require
+from shared.http.contract import answers
+from shared.http.pages import Page, PageRequest, paging
 from shared.reference import RoutingRule, UnitKind
 from shared.runtime.app import context_of, pool_of
 
@@ -33,60 +33,61 @@ class UnitBody(BaseModel):
     )
 
 
-@router.get("/units", summary="Units (filter by kind, street, community)")
+@router.get("/units", summary="Units (filter by kind, street, community), by id")
 async def list_units(
     kind: UnitKind | None = None,
     street_code: str | None = None,
     community_code: str | None = None,
+    page: PageRequest = Depends(paging(100)),
     _: Principal = Depends(require("admin", "dispatcher")),
     pool: asyncpg.Pool = Depends(pool_of),
-) -> list[dict[str, Any]]:
+) -> Page[Unit]:
     async with pool.acquire() as conn:
-        rows = await conn.fetch(
-            """SELECT * FROM units WHERE ($1::text IS NULL OR kind = $1)
-                 AND ($2::text IS NULL OR street_code = $2) AND ($3::text IS NULL OR community_code = $3)
-               ORDER BY id""",
-            kind,
-            street_code,
-            community_code,
+        items, total = await reference_queries.units(
+            conn,
+            kind=kind,
+            street_code=street_code,
+            community_code=community_code,
+            limit=page.limit,
+            offset=page.offset,
         )
-    return [dict(row) for row in rows]
+    return page.of(items, total)
 
 
-@router.put("/units/{unit_id}", summary="Create or change a unit")
+@router.put("/units/{unit_id}", summary="Create or change a unit", responses=answers(409))
 async def put_unit(
     unit_id: str,
     body: UnitBody,
     principal: Principal = Depends(ADMIN),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
-) -> dict[str, Any]:
-    with answered():
-        async with reference.changing_reference(pool, context) as conn:
-            return await reference.save_unit(
-                conn, {"id": unit_id, **body.model_dump()}, by=principal.subject, at=context.clock.now()
-            )
+) -> Unit:
+    async with reference.changing_reference(pool, context) as conn:
+        return await reference.save_unit(
+            conn, {"id": unit_id, **body.model_dump()}, by=principal.subject, at=context.clock.now()
+        )
 
 
 @router.get("/routing-rules", summary="Routing rules, in evaluation order within each scope")
 async def list_rules(
-    _: Principal = Depends(require("admin", "dispatcher")), pool: asyncpg.Pool = Depends(pool_of)
-) -> list[dict[str, Any]]:
+    page: PageRequest = Depends(paging(100)),
+    _: Principal = Depends(require("admin", "dispatcher")),
+    pool: asyncpg.Pool = Depends(pool_of),
+) -> Page[StoredRule]:
     async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT * FROM routing_rules ORDER BY scope, category, priority, rule_id")
-    return [dict(row) for row in rows]
+        items, total = await reference_queries.routing_rules(conn, limit=page.limit, offset=page.offset)
+    return page.of(items, total)
 
 
-@router.post("/routing-rules", status_code=201, summary="Add a routing rule")
+@router.post("/routing-rules", status_code=201, summary="Add a routing rule", responses=answers(409))
 async def create_rule(
     body: RoutingRule,
     principal: Principal = Depends(ADMIN),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
-) -> dict[str, Any]:
-    with answered():
-        async with reference.changing_reference(pool, context) as conn:
-            return await reference.create_rule(conn, body, by=principal.subject, at=context.clock.now())
+) -> StoredRule:
+    async with reference.changing_reference(pool, context) as conn:
+        return await reference.create_rule(conn, body, by=principal.subject, at=context.clock.now())
 
 
 @router.put("/routing-rules/{rule_id}", summary="Change a routing rule")
@@ -96,12 +97,9 @@ async def update_rule(
     principal: Principal = Depends(ADMIN),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
-) -> dict[str, Any]:
-    with answered():
-        async with reference.changing_reference(pool, context) as conn:
-            return await reference.update_rule(
-                conn, rule_id, body, by=principal.subject, at=context.clock.now()
-            )
+) -> StoredRule:
+    async with reference.changing_reference(pool, context) as conn:
+        return await reference.update_rule(conn, rule_id, body, by=principal.subject, at=context.clock.now())
 
 
 @router.delete("/routing-rules/{rule_id}", status_code=204, summary="Remove a routing rule")
@@ -111,9 +109,8 @@ async def delete_rule(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> Response:
-    with answered():
-        async with reference.changing_reference(pool, context) as conn:
-            await reference.delete_rule(conn, rule_id, by=principal.subject, at=context.clock.now())
+    async with reference.changing_reference(pool, context) as conn:
+        await reference.delete_rule(conn, rule_id, by=principal.subject, at=context.clock.now())
     return Response(status_code=204)
 
 
@@ -125,11 +122,10 @@ async def add_member(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> Response:
-    with answered():
-        async with pool.acquire() as conn, conn.transaction():
-            await reference.set_member(
-                conn, unit_id, person_id, True, by=principal.subject, at=context.clock.now()
-            )
+    async with pool.acquire() as conn, conn.transaction():
+        await reference.set_member(
+            conn, unit_id, person_id, True, by=principal.subject, at=context.clock.now()
+        )
     return Response(status_code=204)
 
 
@@ -141,26 +137,22 @@ async def remove_member(
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
 ) -> Response:
-    with answered():
-        async with pool.acquire() as conn, conn.transaction():
-            await reference.set_member(
-                conn, unit_id, person_id, False, by=principal.subject, at=context.clock.now()
-            )
+    async with pool.acquire() as conn, conn.transaction():
+        await reference.set_member(
+            conn, unit_id, person_id, False, by=principal.subject, at=context.clock.now()
+        )
     return Response(status_code=204)
 
 
 @router.get("/changes", summary="The audit of reference changes, newest first")
 async def changes(
     entity: str | None = Query(None, pattern="^(bundle|unit|rule|member)$"),
-    limit: int = Query(100, ge=1, le=1000),
+    page: PageRequest = Depends(paging(100)),
     _: Principal = Depends(ADMIN),
     pool: asyncpg.Pool = Depends(pool_of),
-) -> list[dict[str, Any]]:
+) -> Page[ReferenceChange]:
     async with pool.acquire() as conn:
-        rows = await conn.fetch(
-            """SELECT * FROM reference_changes WHERE ($1::text IS NULL OR entity = $1)
-               ORDER BY change_id DESC LIMIT $2""",
-            entity,
-            limit,
+        items, total = await reference_queries.changes(
+            conn, entity=entity, limit=page.limit, offset=page.offset
         )
-    return [dict(row) for row in rows]
+    return page.of(items, total)

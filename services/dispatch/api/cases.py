@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from services.dispatch.api.errors import answered
+from services.dispatch.api.models import CaseDetail, CaseSummary, Transition
 from services.dispatch.context import DispatchContext
 from services.dispatch.domain.lifecycle import Status
 from services.dispatch.handlers import actions, merging, queries
 from services.dispatch.handlers.access import visible_case
 from shared.auth import Principal, require
+from shared.http.contract import answers
+from shared.http.pages import Page, PageRequest, paging
 from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 from shared.scope import Scope, scoped
 
@@ -54,17 +55,18 @@ async def board(
     street_code: str | None = None,
     category: str | None = Query(None, description="A category code or `prefix.*`."),
     overdue: bool | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    page: PageRequest = Depends(paging(50)),
     scope: Scope = Depends(scoped("dispatcher")),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
-) -> dict[str, Any]:
+) -> Page[CaseSummary]:
     communities = scope.narrow(community_code)
     where = queries.BoardFilter(status, unit_id, community_code, street_code, category, overdue, communities)
     async with pool.acquire() as conn:
-        items, total = await queries.board(conn, where, context.clock.now(), limit=limit, offset=offset)
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+        items, total = await queries.board(
+            conn, where, context.clock.now(), limit=page.limit, offset=page.offset
+        )
+    return page.of(items, total)
 
 
 @router.get("/{case_id}", summary="One case: its state, deadline and time left, reports, allowed actions")
@@ -73,121 +75,147 @@ async def case(
     scope: Scope = Depends(READER),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
-) -> dict[str, Any]:
-    with answered():
-        async with pool.acquire() as conn:
-            await visible_case(conn, scope, case_id)
-            return await queries.case_detail(conn, case_id, context.clock.now())
+) -> CaseDetail:
+    async with pool.acquire() as conn:
+        await visible_case(conn, scope, case_id)
+        return await queries.case_detail(conn, case_id, context.clock.now())
 
 
 @router.get("/{case_id}/timeline", summary="Every transition of the case: who, when, from, to, why")
 async def timeline(
     case_id: UUID, scope: Scope = Depends(READER), pool: asyncpg.Pool = Depends(pool_of)
-) -> list[dict[str, Any]]:
-    with answered():
-        async with pool.acquire() as conn:
-            await visible_case(conn, scope, case_id)
-            return await queries.timeline(conn, case_id)
+) -> list[Transition]:
+    async with pool.acquire() as conn:
+        await visible_case(conn, scope, case_id)
+        return await queries.timeline(conn, case_id)
 
 
-async def _command(service: ServiceHandle, case_id: UUID, command, *args) -> dict[str, Any]:
-    with answered():
-        async with service.unit_of_work() as uow:
-            await command(uow, case_id, *args)
-        async with service.pool.acquire() as conn:
-            return await queries.case_detail(conn, case_id, service.context.clock.now())
+async def _command(service: ServiceHandle, case_id: UUID, command, *args) -> CaseDetail:
+    async with service.unit_of_work() as uow:
+        await command(uow, case_id, *args)
+    async with service.pool.acquire() as conn:
+        return await queries.case_detail(conn, case_id, service.context.clock.now())
 
 
-@router.post("/{case_id}/accept", summary="The unit takes the case on (dispatch.accepted)")
+@router.post(
+    "/{case_id}/accept", summary="The unit takes the case on (dispatch.accepted)", responses=answers(409)
+)
 async def accept(
     case_id: UUID,
     principal: Principal = Depends(HANDLER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> CaseDetail:
     return await _command(service, case_id, actions.accept, principal)
 
 
-@router.post("/{case_id}/start", summary="The unit starts work on the case")
+@router.post("/{case_id}/start", summary="The unit starts work on the case", responses=answers(409))
 async def start(
     case_id: UUID,
     principal: Principal = Depends(HANDLER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> CaseDetail:
     return await _command(service, case_id, actions.start, principal)
 
 
-@router.post("/{case_id}/resolve", summary="The unit says it is fixed, with a note (issue.resolved)")
+@router.post(
+    "/{case_id}/resolve",
+    summary="The unit says it is fixed, with a note (issue.resolved)",
+    responses=answers(409),
+)
 async def resolve(
     case_id: UUID,
     body: Resolution,
     principal: Principal = Depends(HANDLER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> CaseDetail:
     return await _command(service, case_id, actions.resolve, principal, body.note, body.photo_url)
 
 
-@router.post("/{case_id}/return", summary="The unit sends the case back as not its own (dispatch.returned)")
+@router.post(
+    "/{case_id}/return",
+    summary="The unit sends the case back as not its own (dispatch.returned)",
+    responses=answers(409),
+)
 async def return_case(
     case_id: UUID,
     body: Reason,
     principal: Principal = Depends(HANDLER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> CaseDetail:
     return await _command(service, case_id, actions.return_case, principal, body.reason)
 
 
-@router.post("/{case_id}/reassign", summary="A dispatcher routes the case to a unit (dispatch.reassigned)")
+@router.post(
+    "/{case_id}/reassign",
+    summary="A dispatcher routes the case to a unit (dispatch.reassigned)",
+    responses=answers(409),
+)
 async def reassign(
     case_id: UUID,
     body: Reassignment,
     principal: Principal = Depends(DISPATCHER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> CaseDetail:
     return await _command(service, case_id, actions.reassign, principal, body.unit_id, body.reason)
 
 
-@router.post("/{case_id}/verify", summary="A reporter or watcher confirms the fix (issue.closed)")
+@router.post(
+    "/{case_id}/verify",
+    summary="A reporter or watcher confirms the fix (issue.closed)",
+    responses=answers(409),
+)
 async def verify(
     case_id: UUID,
     principal: Principal = Depends(VERIFIER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> CaseDetail:
     return await _command(service, case_id, actions.verify, principal)
 
 
-@router.post("/{case_id}/reopen", summary="The fix did not hold: back to the unit (issue.reopened)")
+@router.post(
+    "/{case_id}/reopen",
+    summary="The fix did not hold: back to the unit (issue.reopened)",
+    responses=answers(409),
+)
 async def reopen(
     case_id: UUID,
     body: Reason,
     principal: Principal = Depends(VERIFIER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> CaseDetail:
     return await _command(service, case_id, actions.reopen, principal, body.reason)
 
 
-@router.post("/{case_id}/merge", summary="A dispatcher merges this case into another (hazard.merged)")
+@router.post(
+    "/{case_id}/merge",
+    summary="A dispatcher merges this case into another (hazard.merged)",
+    responses=answers(409),
+)
 async def merge(
     case_id: UUID,
     body: Merge,
     principal: Principal = Depends(DISPATCHER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
-    with answered():
-        async with service.unit_of_work() as uow:
-            await merging.merge_cases(uow, case_id, body.into_case_id, principal)
-        async with service.pool.acquire() as conn:
-            return await queries.case_detail(conn, body.into_case_id, service.context.clock.now())
+) -> CaseDetail:
+    async with service.unit_of_work() as uow:
+        await merging.merge_cases(uow, case_id, body.into_case_id, principal)
+    async with service.pool.acquire() as conn:
+        return await queries.case_detail(conn, body.into_case_id, service.context.clock.now())
 
 
-@router.post("/{case_id}/split", status_code=201, summary="A dispatcher takes a report out into a new case")
+@router.post(
+    "/{case_id}/split",
+    status_code=201,
+    summary="A dispatcher takes a report out into a new case",
+    responses=answers(409),
+)
 async def split(
     case_id: UUID,
     body: Split,
     principal: Principal = Depends(DISPATCHER),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
-    with answered():
-        async with service.unit_of_work() as uow:
-            new_case = await merging.split_report(uow, case_id, body.report_id, principal)
-        async with service.pool.acquire() as conn:
-            return await queries.case_detail(conn, new_case, service.context.clock.now())
+) -> CaseDetail:
+    async with service.unit_of_work() as uow:
+        new_case = await merging.split_report(uow, case_id, body.report_id, principal)
+    async with service.pool.acquire() as conn:
+        return await queries.case_detail(conn, new_case, service.context.clock.now())

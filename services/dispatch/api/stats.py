@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query
 
+from services.dispatch.api.models import GroupStatistics
 from services.dispatch.context import DispatchContext
 from services.dispatch.handlers.statistics import GroupBy, statistics
 from shared.runtime.app import context_of, pool_of
@@ -27,7 +27,7 @@ async def case_statistics(
     scope: Scope = Depends(scoped("dispatcher")),
     pool: asyncpg.Pool = Depends(pool_of),
     context: DispatchContext = Depends(context_of),
-) -> list[dict[str, Any]]:
+) -> list[GroupStatistics]:
     async with pool.acquire() as conn:
         return await statistics(
             conn,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from shared.errors import Conflict
+
 Status = Literal[
     "assigned", "accepted", "in_progress", "resolved", "reopened", "returned", "closed", "cancelled", "merged"
 ]
@@ -57,13 +59,16 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 }
 
 
-class InvalidTransition(Exception):
-    """The action is not allowed in the case's current state."""
+class InvalidTransition(Conflict):
+    """409: the action is not allowed in the case's current state."""
 
     def __init__(self, current: str, action: str) -> None:
         allowed = allowed_actions(current)  # type: ignore[arg-type]
         super().__init__(
-            f"cannot {action} a case that is {current}; allowed now: {', '.join(allowed) or 'nothing'}"
+            f"cannot {action} a case that is {current}; allowed now: {', '.join(allowed) or 'nothing'}",
+            state=current,
+            current_status=current,
+            action=action,
         )
         self.current = current
         self.action = action

@@ -82,7 +82,7 @@ async def split_report(uow: UnitOfWork, case_id: UUID, report_id: UUID, principa
     if report_id == case["primary_report_id"]:
         raise InvalidInput("report_id", "the report that opened the case cannot be split from it")
     if case["status"] not in OPEN:
-        raise InvalidInput("case_id", f"case {case_id} is {case['status']}, not open")
+        raise InvalidInput("case_id", f"case {case_id} is {case['status']}, not open", where="path")
     new_case = await open_case(
         uow, StoredReport.from_row(report), actor=principal.subject, at=now, note=f"split from case {case_id}"
     )

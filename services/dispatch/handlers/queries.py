@@ -72,15 +72,21 @@ async def board(
     return [summarise(row, now) for row in rows], int(total)
 
 
-async def inbox(conn: asyncpg.Connection, unit_id: str, now: datetime) -> list[dict[str, Any]]:
-    """The unit's open cases, and the open cases escalated to it, soonest deadline first."""
+async def inbox(
+    conn: asyncpg.Connection, unit_id: str, now: datetime, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The unit's open cases, and the open cases escalated to it, soonest deadline first: one page of them, and
+    how many there are in all."""
+    condition = f"(unit_id = $1 OR escalated_to = $1) AND {IS_OPEN}"
+    total = await conn.fetchval(f"SELECT count(*) FROM cases WHERE {condition}", unit_id)
     rows = await conn.fetch(
-        f"""SELECT {CASE_SUMMARY} FROM cases
-            WHERE (unit_id = $1 OR escalated_to = $1) AND {IS_OPEN}
-            ORDER BY deadline, case_id""",
+        f"""SELECT {CASE_SUMMARY} FROM cases WHERE {condition}
+            ORDER BY deadline, case_id LIMIT $2 OFFSET $3""",
         unit_id,
+        limit,
+        offset,
     )
-    return [summarise(row, now) for row in rows]
+    return [summarise(row, now) for row in rows], int(total)
 
 
 async def case_detail(conn: asyncpg.Connection, case_id: UUID, now: datetime) -> dict[str, Any]:

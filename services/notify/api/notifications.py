@@ -12,11 +12,14 @@ from datetime import datetime
 from typing import Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
 from services.notify.domain.rules import UNIT_PREFIX, unit_recipient
-from services.notify.handlers.resend import DeliveryNotFound, DeliveryStillPending, resend
+from services.notify.handlers import queries
+from services.notify.handlers.resend import DeliveryNotFound, resend
+from shared.http.contract import answers
+from shared.http.pages import Page, PageRequest, paging
 from shared.runtime.app import context_of, pool_of, source_of
 from shared.scope import Forbidden, Scope, scoped
 from shared.unit_of_work import unit_of_work
@@ -64,47 +67,37 @@ class DeliveryWithAttempts(Delivery):
     attempt_log: list[Attempt]
 
 
-_COLUMNS = ", ".join(Delivery.model_fields)
-
-
-async def _list(
-    pool: asyncpg.Pool, recipient_id: str, status_filter: str | None, limit: int
-) -> list[Delivery]:
-    rows = await pool.fetch(
-        f"""SELECT {_COLUMNS} FROM deliveries WHERE recipient_id = $1 AND ($2::text IS NULL OR status = $2)
-            ORDER BY created_at DESC, due_at DESC LIMIT $3""",
-        recipient_id,
-        status_filter,
-        limit,
-    )
-    return [Delivery(**dict(row)) for row in rows]
-
-
 @router.get("/people/{person_id}/notifications", summary="A person's notifications, newest first")
 async def person_notifications(
     person_id: str,
     status_filter: Status | None = Query(None, alias="status"),
-    limit: int = Query(50, ge=1, le=500),
+    page: PageRequest = Depends(paging(50)),
     scope: Scope = Depends(scoped()),
     pool: asyncpg.Pool = Depends(pool_of),
-) -> list[Delivery]:
+) -> Page[Delivery]:
     if not (
         may_see(scope, person_id) and (scope.subject == person_id or scope.principal.has_any(*_OVERSEERS))
     ):
         raise Forbidden("person_id", "only your own notifications")
-    return await _list(pool, person_id, status_filter, limit)
+    items, total = await queries.deliveries(
+        pool, person_id, status_filter, limit=page.limit, offset=page.offset
+    )
+    return page.of(items, total)
 
 
 @router.get("/units/{unit_id}/notifications", summary="A unit's notifications, newest first")
 async def unit_notifications(
     unit_id: str,
     status_filter: Status | None = Query(None, alias="status"),
-    limit: int = Query(50, ge=1, le=500),
+    page: PageRequest = Depends(paging(50)),
     scope: Scope = Depends(scoped("dispatcher", "handler", "service")),
     pool: asyncpg.Pool = Depends(pool_of),
-) -> list[Delivery]:
+) -> Page[Delivery]:
     scope.require_unit(unit_id)
-    return await _list(pool, unit_recipient(unit_id), status_filter, limit)
+    items, total = await queries.deliveries(
+        pool, unit_recipient(unit_id), status_filter, limit=page.limit, offset=page.offset
+    )
+    return page.of(items, total)
 
 
 @router.get("/deliveries/{delivery_id}", summary="A delivery and every attempt to send it")
@@ -113,21 +106,18 @@ async def delivery(
     scope: Scope = Depends(scoped()),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> DeliveryWithAttempts:
-    row = await pool.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE delivery_id = $1", delivery_id)
+    row = await queries.delivery(pool, delivery_id)
     if row is None or not may_see(scope, row["recipient_id"]):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}")
-    attempts = await pool.fetch(
-        """SELECT attempt, started_at, finished_at, outcome, detail FROM delivery_attempts
-           WHERE delivery_id = $1 ORDER BY attempt""",
-        delivery_id,
-    )
-    return DeliveryWithAttempts(**dict(row), attempt_log=[Attempt(**dict(a)) for a in attempts])
+        raise DeliveryNotFound(delivery_id)
+    attempts = await queries.attempts(pool, delivery_id)
+    return DeliveryWithAttempts(**row, attempt_log=[Attempt(**attempt) for attempt in attempts])
 
 
 @router.post(
     "/deliveries/{delivery_id}/resend",
     status_code=status.HTTP_201_CREATED,
     summary="Send a delivered or failed message again, as a new delivery",
+    responses=answers(409),
 )
 async def resend_delivery(
     delivery_id: uuid.UUID,
@@ -136,18 +126,12 @@ async def resend_delivery(
     context=Depends(context_of),
     source: str = Depends(source_of),
 ) -> Delivery:
-    recipient = await pool.fetchval("SELECT recipient_id FROM deliveries WHERE delivery_id = $1", delivery_id)
+    recipient = await queries.recipient_of(pool, delivery_id)
     if recipient is not None and not may_see(scope, recipient):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}")
-    try:
-        async with unit_of_work(pool, source, context) as uow:
-            new_id = await resend(uow, delivery_id)
-    except DeliveryNotFound:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"delivery_id: no delivery {delivery_id}"
-        ) from None
-    except DeliveryStillPending as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"status: {error}") from None
+        raise DeliveryNotFound(delivery_id)
+    async with unit_of_work(pool, source, context) as uow:
+        new_id = await resend(uow, delivery_id)
     context.wake_worker()
-    row = await pool.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE delivery_id = $1", new_id)
-    return Delivery(**dict(row))
+    row = await queries.delivery(pool, new_id)
+    assert row is not None
+    return Delivery(**row)

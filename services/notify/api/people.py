@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import time
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, model_validator
 
 from services.notify.api.notifications import may_see
+from services.notify.handlers import queries
 from services.notify.handlers.directory import set_quiet_hours
 from shared.auth import Principal, require
+from shared.errors import Forbidden, NotFound
+from shared.http.contract import answers
 from shared.runtime.app import context_of, pool_of, source_of
-from shared.scope import Forbidden, Scope, scoped
+from shared.scope import Scope, scoped
 from shared.unit_of_work import unit_of_work
 
 router = APIRouter(tags=["directory"])
@@ -42,21 +45,13 @@ class Recipient(BaseModel):
 
 def _own(principal: Principal, person_id: str) -> None:
     if principal.subject != person_id and not principal.has_any():
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="person_id: only your own settings")
+        raise Forbidden("person_id", "only your own settings")
 
 
 async def _recipient(pool: asyncpg.Pool, person_id: str) -> Recipient:
-    row = await pool.fetchrow(
-        """SELECT r.*, coalesce(array_agg(c.channel ORDER BY c.channel) FILTER (WHERE c.channel IS NOT NULL), '{}')
-               AS channels
-           FROM recipients r LEFT JOIN contact_points c USING (recipient_id)
-           WHERE r.recipient_id = $1 GROUP BY r.recipient_id""",
-        person_id,
-    )
+    row = await queries.recipient(pool, person_id)
     if row is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"person_id: {person_id} is not in the directory"
-        )
+        raise NotFound("person_id", f"{person_id} is not in the directory")
     return Recipient(
         recipient_id=row["recipient_id"],
         display_name=row["display_name"],
@@ -76,7 +71,11 @@ async def person(
     return await _recipient(pool, person_id)
 
 
-@router.put("/people/{person_id}/quiet-hours", summary="Set (or clear) a person's own quiet hours")
+@router.put(
+    "/people/{person_id}/quiet-hours",
+    summary="Set (or clear) a person's own quiet hours",
+    responses=answers(403),
+)
 async def put_quiet_hours(
     person_id: str,
     body: QuietHours,
@@ -88,7 +87,5 @@ async def put_quiet_hours(
     _own(principal, person_id)
     async with unit_of_work(pool, source, context) as uow:
         if not await set_quiet_hours(uow, person_id, body.start, body.end):
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, detail=f"person_id: {person_id} is not in the directory"
-            )
+            raise NotFound("person_id", f"{person_id} is not in the directory")
     return await _recipient(pool, person_id)

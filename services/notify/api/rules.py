@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.notify.adapters.channels import CHANNEL_NAMES
@@ -14,6 +14,8 @@ from services.notify.domain.schedule import parse_reminder
 from services.notify.handlers.rules import delete_rule, editing_rules, get_rule, list_rules, save_rule
 from services.notify.subscriptions import RULE_EVENT_TYPES
 from shared.auth import Principal, require
+from shared.errors import Invalid, NotFound
+from shared.http.pages import Page, PageRequest, paging
 from shared.runtime.app import context_of, pool_of, source_of
 
 router = APIRouter(prefix="/rules", tags=["rules"])
@@ -93,11 +95,12 @@ def _out(rule: Rule) -> RuleOut:
 @router.get("", summary="Every rule, by event type")
 async def rules(
     event_type: str | None = Query(None),
+    page: PageRequest = Depends(paging(100)),
     _: Principal = Depends(require("admin")),
     pool: asyncpg.Pool = Depends(pool_of),
-) -> list[RuleOut]:
+) -> Page[RuleOut]:
     async with pool.acquire() as conn:
-        return [_out(rule) for rule in await list_rules(conn, event_type)]
+        return page.cut([_out(rule) for rule in await list_rules(conn, event_type)])
 
 
 @router.get("/{rule_id}", summary="One rule")
@@ -107,11 +110,15 @@ async def rule(
     async with pool.acquire() as conn:
         found = await get_rule(conn, rule_id)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"rule_id: no rule {rule_id}")
+        raise NotFound("rule_id", f"no rule {rule_id}")
     return _out(found)
 
 
-@router.put("/{rule_id}", summary="Create or replace a rule")
+@router.put(
+    "/{rule_id}",
+    summary="Create (201) or replace (200) a rule",
+    responses={201: {"model": RuleOut, "description": "The rule was created."}},
+)
 async def put_rule(
     body: RuleBody,
     response: Response,
@@ -124,12 +131,7 @@ async def put_rule(
     templates = [body.template, f"{body.template}.reminder" if body.reminders else None]
     missing = [name for name in templates if name and not context.renderer.exists(name)]
     if missing:
-        raise HTTPException(
-            422,
-            detail=[
-                {"loc": ["body", "template"], "msg": f"no template folder {missing}", "type": "value_error"}
-            ],
-        )
+        raise Invalid("template", f"no template folder {missing}")
     rule = Rule(rule_id=rule_id, **body.model_dump())
     async with editing_rules(pool, source, context) as uow:
         created = await save_rule(uow, rule)
@@ -147,4 +149,4 @@ async def remove_rule(
 ) -> None:
     async with editing_rules(pool, source, context) as uow:
         if not await delete_rule(uow, rule_id):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"rule_id: no rule {rule_id}")
+            raise NotFound("rule_id", f"no rule {rule_id}")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 
+from shared.errors import Conflict, NotFound
 from shared.unit_of_work import UnitOfWork
 
 
-class DeliveryNotFound(LookupError):
-    pass
+class DeliveryNotFound(NotFound):
+    def __init__(self, delivery_id: object) -> None:
+        super().__init__("delivery_id", f"no delivery {delivery_id}")
 
 
-class DeliveryStillPending(Exception):
+class DeliveryStillPending(Conflict):
     def __init__(self, status: str) -> None:
-        super().__init__(f"the delivery is {status}: it is still going to be sent")
+        super().__init__(f"the delivery is {status}: it is still going to be sent", state=status)
         self.status = status
 
 

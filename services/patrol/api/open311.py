@@ -17,6 +17,56 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 _DOC = (
     "`format` is `json` or `xml`. Errors answer the spec's list of {code, description} with 400, 403 or 404."
 )
+_XML = {"schema": {"type": "string", "description": "The same document in the specification's XML."}}
+_ERRORS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": ["code", "description"],
+    },
+}
+
+
+def _objects(*names: str, one: bool = False) -> dict[str, Any]:
+    """The JSON schema of the specification's documents: objects with these members (more may follow)."""
+    item = {"type": "object", "properties": {name: {} for name in names}}
+    return item if one else {"type": "array", "items": item}
+
+
+def _answers(schema: dict[str, Any], ok: int = 200) -> dict[int | str, dict[str, Any]]:
+    """The specification's answers: the document in JSON or XML, or its list of errors (not problem details)."""
+    errors = {"application/json": {"schema": _ERRORS}, "text/xml": _XML}
+    return {
+        ok: {
+            "description": "The document",
+            "content": {"application/json": {"schema": schema}, "text/xml": _XML},
+        },
+        400: {"description": "A parameter is wrong (the spec's errors).", "content": errors},
+        403: {"description": "No valid api_key (the spec's errors).", "content": errors},
+        404: {"description": "No such thing, or a format that is not json or xml.", "content": errors},
+    }
+
+
+_REQUEST = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
 
 
 async def _answer(fmt: str, root: str, produce: Callable[[], Awaitable[Any]], ok: int = 200) -> Response:
@@ -34,7 +84,10 @@ async def _answer(fmt: str, root: str, produce: Callable[[], Awaitable[Any]], ok
 
 
 @router.get(
-    "/discovery.{format}", summary="Discovery: where the endpoint is and what it speaks", description=_DOC
+    "/discovery.{format}",
+    summary="Discovery: where the endpoint is and what it speaks",
+    description=_DOC,
+    responses=_answers(_objects("changeset", "contact", "key_service", "endpoints", one=True)),
 )
 async def discovery(format: str, request: Request, context: PatrolContext = Depends(context_of)) -> Response:
     base = context.settings.public_base_url.rstrip("/")
@@ -58,7 +111,14 @@ async def discovery(format: str, request: Request, context: PatrolContext = Depe
     return await _answer(format, "discovery", produce)
 
 
-@router.get("/services.{format}", summary="Service list: the hazard categories", description=_DOC)
+@router.get(
+    "/services.{format}",
+    summary="Service list: the hazard categories",
+    description=_DOC,
+    responses=_answers(
+        _objects("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
+    ),
+)
 async def services(
     format: str, pool: asyncpg.Pool = Depends(pool_of), context: PatrolContext = Depends(context_of)
 ) -> Response:
@@ -73,6 +133,7 @@ async def services(
     "/services/{service_code}.{format}",
     summary="Service definition: a category's attributes",
     description=_DOC,
+    responses=_answers(_objects("service_code", "attributes", one=True)),
 )
 async def service_definition(
     service_code: str,
@@ -88,7 +149,10 @@ async def service_definition(
 
 
 @router.post(
-    "/requests.{format}", summary="Submit a service request (form-encoded, with api_key)", description=_DOC
+    "/requests.{format}",
+    summary="Submit a service request (form-encoded, with api_key)",
+    description=_DOC,
+    responses=_answers(_objects("service_request_id", "token", "service_notice", "account_id")),
 )
 async def submit(
     format: str,
@@ -138,7 +202,10 @@ async def submit(
 
 
 @router.get(
-    "/requests.{format}", summary="Search service requests (90 days, 1,000 at most)", description=_DOC
+    "/requests.{format}",
+    summary="Search service requests (90 days, 1,000 at most)",
+    description=_DOC,
+    responses=_answers(_objects(*_REQUEST)),
 )
 async def search(
     format: str,
@@ -174,6 +241,7 @@ async def search(
     "/requests/{service_request_id}.{format}",
     summary="One service request (an array of one)",
     description=_DOC,
+    responses=_answers(_objects(*_REQUEST)),
 )
 async def one(
     service_request_id: str,
@@ -192,6 +260,9 @@ async def one(
     "/servicerequestupdates.{format}",
     summary="Updates of service requests in a window (mySociety's extension, as FixMyStreet reads it)",
     description=_DOC,
+    responses=_answers(
+        _objects("update_id", "service_request_id", "status", "updated_datetime", "description", "media_url")
+    ),
 )
 async def request_updates(
     format: str,
@@ -212,7 +283,12 @@ async def request_updates(
     return await _answer(format, "service_request_updates", produce)
 
 
-@router.get("/tokens/{token}.{format}", summary="The request id a token stands for", description=_DOC)
+@router.get(
+    "/tokens/{token}.{format}",
+    summary="The request id a token stands for",
+    description=_DOC,
+    responses=_answers(_objects("service_request_id", "token")),
+)
 async def token(token: str, format: str, pool: asyncpg.Pool = Depends(pool_of)) -> Response:
     async def produce() -> list[dict[str, Any]]:
         async with pool.acquire() as conn:

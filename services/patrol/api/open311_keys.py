@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from services.patrol.context import PatrolContext
 from services.patrol.handlers import reports_open311_keys as handlers
 from shared.auth import Principal, require
+from shared.errors import NotFound
 from shared.runtime.app import context_of, pool_of
 
 router = APIRouter(prefix="/open311/keys", tags=["open311"])
@@ -47,6 +48,4 @@ async def revoke_key(
 ) -> None:
     async with pool.acquire() as conn:
         if not await handlers.revoke_api_key(conn, key_id, context.clock.now()):
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, detail={"field": "key_id", "message": f"no active key {key_id}"}
-            )
+            raise NotFound("key_id", f"no active key {key_id}")

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.patrol.api.shifts import ShiftView
-from services.patrol.api.watchers_errors import answering_errors
 from services.patrol.handlers import patrols, shifts
 from shared.auth import Principal, require
 from shared.events.catalogue.common import Location
+from shared.http.contract import answers
 from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 from shared.scope import Scope, scoped
 
@@ -99,17 +99,15 @@ async def my_shifts(
     response_model=PatrolView,
     summary="Start a patrol",
     tags=["watchers' own API"],
+    responses=answers(404),
 )
 async def start(
     body: PatrolStart,
     principal: Principal = Depends(require("watcher")),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            patrol = await patrols.start_patrol(
-                uow, principal.subject, body.location.location(), body.shift_id
-            )
+    async with service.unit_of_work() as uow:
+        patrol = await patrols.start_patrol(uow, principal.subject, body.location.location(), body.shift_id)
     return _counted(patrol)
 
 
@@ -137,9 +135,8 @@ async def my_patrols(
 async def my_patrol(
     patrol_id: str, principal: Principal = Depends(require("watcher")), pool: asyncpg.Pool = Depends(pool_of)
 ) -> dict[str, Any]:
-    with answering_errors("path"):
-        async with pool.acquire() as conn:
-            return _counted(await patrols.get_patrol(conn, patrol_id, principal.subject))
+    async with pool.acquire() as conn:
+        return _counted(await patrols.get_patrol(conn, patrol_id, principal.subject))
 
 
 @router.post(
@@ -156,9 +153,8 @@ async def add_note(
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     location = body.location.location() if body.location else None
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            return await patrols.add_note(uow, principal.subject, patrol_id, body.text, location)
+    async with service.unit_of_work() as uow:
+        return await patrols.add_note(uow, principal.subject, patrol_id, body.text, location)
 
 
 @router.post(
@@ -173,11 +169,8 @@ async def end(
     principal: Principal = Depends(require("watcher")),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            return _counted(
-                await patrols.end_patrol(uow, principal.subject, patrol_id, body.location.location())
-            )
+    async with service.unit_of_work() as uow:
+        return _counted(await patrols.end_patrol(uow, principal.subject, patrol_id, body.location.location()))
 
 
 @router.get("/patrols", response_model=list[PatrolSummary], summary="Patrols of a community or a watcher")
@@ -207,8 +200,7 @@ async def get_patrol(
     scope: Scope = Depends(scoped("dispatcher", "community_worker")),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> dict[str, Any]:
-    with answering_errors("path"):
-        async with pool.acquire() as conn:
-            patrol = await patrols.get_patrol(conn, patrol_id)
+    async with pool.acquire() as conn:
+        patrol = await patrols.get_patrol(conn, patrol_id)
     scope.reveal(scope.covers_community(patrol["community_code"]), "patrol_id", f"patrol {patrol_id}")
     return _counted(patrol)

@@ -7,27 +7,33 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
+from services.patrol.api.report_models import Report, ReportSummary
 from services.patrol.context import PatrolContext
-from services.patrol.domain.photos import MAX_PHOTOS, CleanPhoto, PhotoRejected
+from services.patrol.domain.photos import MAX_PHOTOS, CleanPhoto
 from services.patrol.domain.report_status import local_time
 from services.patrol.domain.reports import (
     REPORTING_ROLES,
-    ReportConflict,
     ReportDraft,
     ReportNotFound,
-    ReportRejected,
     may_read,
     reporter_from,
 )
 from services.patrol.handlers import reports as commands
-from services.patrol.handlers.photos import PhotosBusy
-from services.patrol.handlers.reports_queries import ReportView, Search, find_reports, get_report
+from services.patrol.handlers.reports_queries import (
+    ReportView,
+    Search,
+    count_reports,
+    find_reports,
+    get_report,
+)
 from services.patrol.handlers.status import unit_name
 from shared.auth import Principal, require
 from shared.clock import DISTRICT_TIMEZONE
+from shared.errors import Invalid
+from shared.http.pages import Page, PageRequest, paging
 from shared.runtime.app import ServiceHandle, context_of, pool_of, service_of
 from shared.scope import Scope, scoped
 
@@ -35,27 +41,10 @@ router = APIRouter(tags=["reports"])
 _REPORTERS = require(*REPORTING_ROLES)
 
 
-def rejected(field: str, reason: str, where: str = "body") -> HTTPException:
-    """A 422 shaped like FastAPI's own, naming the field."""
-    return HTTPException(
-        422,
-        detail=[{"loc": [where, field], "msg": reason, "type": "value_error"}],
-    )
-
-
 async def read_photos(uploads: list[UploadFile], context: PatrolContext) -> list[CleanPhoto]:
     if len(uploads) > MAX_PHOTOS:
-        raise rejected("photos", f"at most {MAX_PHOTOS} photos; {len(uploads)} were sent")
-    try:
-        return await context.photo_cleaner.clean(uploads)
-    except PhotoRejected as error:
-        raise rejected(error.field, error.reason) from None
-    except PhotosBusy as error:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail={"field": "photos", "message": str(error)},
-            headers={"Retry-After": str(error.retry_after)},
-        ) from None
+        raise Invalid("photos", f"at most {MAX_PHOTOS} photos; {len(uploads)} were sent")
+    return await context.photo_cleaner.clean(uploads)
 
 
 @router.post(
@@ -82,7 +71,7 @@ async def create_report(
     response: Response,
     principal: Principal = Depends(_REPORTERS),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
+) -> Report:
     cleaned = await read_photos(photos, service.context)
     draft = ReportDraft(
         category, description, kind, severity, lat, lon, address, attributes=await _attributes(request)
@@ -91,13 +80,8 @@ async def create_report(
         principal.subject, principal.roles, principal.community_code, anonymous=anonymous
     )
     new = commands.NewReport(draft, reporter, cleaned, report_id=report_id)
-    try:
-        async with service.unit_of_work() as uow:
-            made = await commands.create_report(uow, new)
-    except ReportRejected as error:
-        raise rejected(error.field, error.reason) from None
-    except ReportConflict as error:
-        raise conflict(error) from None
+    async with service.unit_of_work() as uow:
+        made = await commands.create_report(uow, new)
     if not made.created:
         response.status_code = status.HTTP_200_OK
     view = made.view
@@ -120,16 +104,18 @@ async def _attributes(request: Request) -> dict[str, str]:
 
 @router.get("/me/reports", summary="My reports, newest first, with their status")
 async def my_reports(
-    limit: int = 50,
+    page: PageRequest = Depends(paging(50)),
     principal: Principal = Depends(_REPORTERS),
     pool: asyncpg.Pool = Depends(pool_of),
     context: PatrolContext = Depends(context_of),
-) -> list[dict[str, Any]]:
-    if not 1 <= limit <= 500:
-        raise rejected("limit", "between 1 and 500", "query")
+) -> Page[ReportSummary]:
     async with pool.acquire() as conn:
-        views = await find_reports(conn, context, Search(submitted_by=principal.subject, limit=limit))
-    return [render(view, context, with_history=False) for view in views]
+        views = await find_reports(
+            conn, context, Search(submitted_by=principal.subject, limit=page.offset + page.limit)
+        )
+        total = await count_reports(conn, principal.subject)
+    items = [render(view, context, with_history=False) for view in views[page.offset :]]
+    return page.of(items, total)
 
 
 @router.get("/reports/{report_id}", summary="One report with its status and history")
@@ -138,24 +124,13 @@ async def one_report(
     scope: Scope = Depends(scoped()),
     pool: asyncpg.Pool = Depends(pool_of),
     context: PatrolContext = Depends(context_of),
-) -> dict[str, Any]:
+) -> Report:
     async with pool.acquire() as conn:
         view = await get_report(conn, context, report_id)
     row = view.row if view else None
     if view is None or not may_read(scope, row["submitted_by"], row["community_code"], view.status.unit_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_no_report(report_id))
+        raise ReportNotFound(report_id)
     return render(view, context)
-
-
-def conflict(error: ReportConflict) -> HTTPException:
-    return HTTPException(
-        status.HTTP_409_CONFLICT,
-        detail={"state": error.state, "message": f"the report is {error.state}: {error.reason}"},
-    )
-
-
-def _no_report(report_id: UUID) -> dict[str, str]:
-    return {"field": "report_id", "message": f"no report {report_id} that you may see"}
 
 
 class Withdrawal(BaseModel):
@@ -168,21 +143,16 @@ async def withdraw_report(
     body: Withdrawal,
     principal: Principal = Depends(_REPORTERS),
     service: ServiceHandle = Depends(service_of),
-) -> dict[str, Any]:
-    try:
-        async with service.unit_of_work() as uow:
-            await commands.withdraw_report(uow, report_id, principal.subject, body.reason)
-    except ReportNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_no_report(report_id)) from None
-    except ReportConflict as error:
-        raise conflict(error) from None
+) -> Report:
+    async with service.unit_of_work() as uow:
+        await commands.withdraw_report(uow, report_id, principal.subject, body.reason)
     async with service.pool.acquire() as conn:
         view = await get_report(conn, service.context, report_id)
     assert view is not None
     return render(view, service.context)
 
 
-def render(view: ReportView, context: PatrolContext, *, with_history: bool = True) -> dict[str, Any]:
+def render(view: ReportView, context: PatrolContext, *, with_history: bool = True) -> ReportSummary:
     row, public = view.row, view.status
     rendered: dict[str, Any] = {
         "report_id": str(row["report_id"]),
@@ -208,18 +178,19 @@ def render(view: ReportView, context: PatrolContext, *, with_history: bool = Tru
         # The case the report is in, so the reporter can verify the fix with dispatch.
         "case_id": next((str(e.case_id) for e in reversed(public.history) if e.case_id), None),
     }
-    if with_history:
-        rendered["history"] = [
-            {
-                "status": entry.status,
-                "note": entry.note,
-                "at": _iso(entry.occurred_at),
-                "event_type": entry.event_type,
-                "case_id": str(entry.case_id) if entry.case_id else None,
-            }
-            for entry in public.history
-        ]
-    return rendered
+    if not with_history:
+        return ReportSummary.model_validate(rendered)
+    rendered["history"] = [
+        {
+            "status": entry.status,
+            "note": entry.note,
+            "at": _iso(entry.occurred_at),
+            "event_type": entry.event_type,
+            "case_id": str(entry.case_id) if entry.case_id else None,
+        }
+        for entry in public.history
+    ]
+    return Report.model_validate(rendered)
 
 
 def _iso(moment: datetime) -> str:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, Response
 
 from services.patrol.adapters.photo_store import is_photo_name
+from services.patrol.api.report_models import Category
 from services.patrol.context import PatrolContext
 from services.patrol.domain.photos import EXTENSIONS
 from services.patrol.handlers.reference import ensure_reference
+from shared.errors import NotFound
 from shared.runtime.app import context_of, pool_of
 
 router = APIRouter(tags=["reports"])
@@ -19,7 +19,7 @@ router = APIRouter(tags=["reports"])
 @router.get("/categories", summary="The hazard and need categories, in catalogue order")
 async def categories(
     pool: asyncpg.Pool = Depends(pool_of), context: PatrolContext = Depends(context_of)
-) -> list[dict[str, Any]]:
+) -> list[Category]:
     async with pool.acquire() as conn:
         await ensure_reference(conn, context.bundle, context.reference_loaded)
         rows = await conn.fetch(
@@ -50,9 +50,7 @@ async def categories(
 async def photo(name: str, context: PatrolContext = Depends(context_of)) -> Response:
     data = await context.photos.get(name) if is_photo_name(name) else None
     if data is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail={"field": "name", "message": f"no photo {name}"}
-        )
+        raise NotFound("name", f"no photo {name}")
     return Response(
         data,
         media_type=EXTENSIONS[name.rsplit(".", 1)[1]],

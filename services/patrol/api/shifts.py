@@ -9,11 +9,11 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.patrol.api.watchers_errors import answering_errors
 from services.patrol.domain.holidays import OCCASIONS, holiday_schedule
 from services.patrol.domain.roster import Slot
 from services.patrol.domain.watcher_errors import InvalidInput
 from services.patrol.handlers import shifts, shifts_roster, watchers
+from shared.http.contract import answers
 from shared.reference import ReferenceBundle
 from shared.runtime.app import ServiceHandle, pool_of, service_of
 from shared.scope import Scope, scoped
@@ -107,22 +107,23 @@ class RosterView(BaseModel):
 
 
 @router.post(
-    "/shifts", status_code=status.HTTP_201_CREATED, response_model=ShiftView, summary="Schedule a shift"
+    "/shifts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ShiftView,
+    summary="Schedule a shift",
+    responses=answers(404),
 )
 async def schedule(
     body: NewShift,
     scope: Scope = Depends(PLANNERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            watcher = await watchers.get_watcher(uow.conn, body.watcher_id)
-            scope.reveal(
-                scope.covers_community(watcher["community_code"]), "watcher_id", f"watcher {body.watcher_id}"
-            )
-            return await shifts.schedule_shift(
-                uow, body.watcher_id, body.starts_at, body.ends_at, body.occasion
-            )
+    async with service.unit_of_work() as uow:
+        watcher = await watchers.get_watcher(uow.conn, body.watcher_id)
+        scope.reveal(
+            scope.covers_community(watcher["community_code"]), "watcher_id", f"watcher {body.watcher_id}"
+        )
+        return await shifts.schedule_shift(uow, body.watcher_id, body.starts_at, body.ends_at, body.occasion)
 
 
 @router.get("/shifts", response_model=list[ShiftView], summary="Shifts of a community or a watcher")
@@ -157,11 +158,10 @@ async def cancel(
     scope: Scope = Depends(PLANNERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            shift = await shifts.get_shift(uow.conn, shift_id)
-            scope.reveal(scope.covers_community(shift["community_code"]), "shift_id", f"shift {shift_id}")
-            return await shifts.cancel_shift(uow, shift_id, body.reason)
+    async with service.unit_of_work() as uow:
+        shift = await shifts.get_shift(uow.conn, shift_id)
+        scope.reveal(scope.covers_community(shift["community_code"]), "shift_id", f"shift {shift_id}")
+        return await shifts.cancel_shift(uow, shift_id, body.reason)
 
 
 @router.post(
@@ -169,17 +169,17 @@ async def cancel(
     status_code=status.HTTP_201_CREATED,
     response_model=RosterView,
     summary="Generate a duty roster for a holiday or a period",
+    responses=answers(404),
 )
 async def generate(
     body: RosterRequestIn,
     scope: Scope = Depends(PLANNERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answering_errors():
-        request = body.to_request()
-        _require_place(scope, request, service.context.bundle)
-        async with service.unit_of_work() as uow:
-            roster = await shifts_roster.generate_roster(uow, request, scope.subject)
+    request = body.to_request()
+    _require_place(scope, request, service.context.bundle)
+    async with service.unit_of_work() as uow:
+        roster = await shifts_roster.generate_roster(uow, request, scope.subject)
     if body.occasion and body.year and body.first_day is None:
         roster["estimated"] = holiday_schedule(body.occasion, body.year).estimated
     return roster
@@ -191,9 +191,8 @@ async def get_roster(
     scope: Scope = Depends(PLANNERS),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> dict[str, Any]:
-    with answering_errors("path"):
-        async with pool.acquire() as conn:
-            roster = await shifts_roster.get_roster(conn, roster_id)
+    async with pool.acquire() as conn:
+        roster = await shifts_roster.get_roster(conn, roster_id)
     covered = scope.covers_street if roster["scope"] == "street" else scope.covers_community
     scope.reveal(covered(roster["scope_code"]), "roster_id", f"roster {roster_id}")
     return roster

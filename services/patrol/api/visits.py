@@ -11,10 +11,9 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from services.patrol.api.watchers_errors import answering_errors
 from services.patrol.domain.visits import (
     MAX_NEEDS_PER_VISIT,
     VISITING_ROLES,
@@ -26,16 +25,13 @@ from services.patrol.domain.visits import (
 )
 from services.patrol.handlers import visits
 from shared.clock import DISTRICT_TIMEZONE
+from shared.errors import Invalid
+from shared.http.contract import answers
 from shared.runtime.app import ServiceHandle, service_of
 from shared.scope import Scope, scoped
 
 router = APIRouter(tags=["door-knocking visits"])
 _VISITORS = scoped(*VISITING_ROLES, "dispatcher")
-
-
-def _rejected(error: VisitRejected) -> HTTPException:
-    loc = ["body", *error.field.split(".")]
-    return HTTPException(422, detail=[{"loc": loc, "msg": error.reason, "type": "value_error"}])
 
 
 class NewHousehold(BaseModel):
@@ -149,6 +145,7 @@ class CoverageReport(BaseModel):
     status_code=status.HTTP_201_CREATED,
     response_model=Household,
     summary="Register a household (an address the community keeps; no names, no phones)",
+    responses=answers(404),
 )
 async def post_household(
     body: NewHousehold,
@@ -156,12 +153,11 @@ async def post_household(
     service: ServiceHandle = Depends(service_of),
 ) -> Household:
     scope.require_community(body.community_code)
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            household_id = await visits.register_household(
-                uow, body.community_code, body.address_label, scope.subject
-            )
-            return Household(**dict(await visits.household(uow.conn, household_id)))
+    async with service.unit_of_work() as uow:
+        household_id = await visits.register_household(
+            uow, body.community_code, body.address_label, scope.subject
+        )
+        return Household(**dict(await visits.household(uow.conn, household_id)))
 
 
 @router.get(
@@ -188,12 +184,11 @@ async def get_households(
 async def get_household(
     household_id: str, scope: Scope = Depends(_VISITORS), service: ServiceHandle = Depends(service_of)
 ) -> HouseholdDetail:
-    with answering_errors():
-        async with service.pool.acquire() as conn:
-            row = await visits.household(conn, household_id)
-            scope.reveal(scope.covers_community(row["community_code"]), "household_id", "household")
-            needs = await visits.needs_of(conn, household_id)
-            history = await visits.visits_of(conn, household_id)
+    async with service.pool.acquire() as conn:
+        row = await visits.household(conn, household_id)
+        scope.reveal(scope.covers_community(row["community_code"]), "household_id", "household")
+        needs = await visits.needs_of(conn, household_id)
+        history = await visits.visits_of(conn, household_id)
     return HouseholdDetail(
         **dict(row),
         last_visited_at=history[0]["visited_at"] if history else None,
@@ -225,16 +220,12 @@ async def post_visit(
         needs=[NeedFound(n.category, n.description, n.severity) for n in body.needs],
         followups=[FollowUp(f.report_id, f.outcome, f.note) for f in body.followups],
     )
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            home = await visits.household(uow.conn, household_id)
-            scope.reveal(scope.covers_community(home["community_code"]), "household_id", "household")
-            try:
-                made = await visits.record_visit(
-                    uow, household_id, visits.Visitor(scope.subject, visitor_kind), draft
-                )
-            except VisitRejected as error:
-                raise _rejected(error) from None
+    async with service.unit_of_work() as uow:
+        home = await visits.household(uow.conn, household_id)
+        scope.reveal(scope.covers_community(home["community_code"]), "household_id", "household")
+        made = await visits.record_visit(
+            uow, household_id, visits.Visitor(scope.subject, visitor_kind), draft
+        )
     return VisitMade(visit_id=made.visit_id, household_id=household_id, need_report_ids=made.need_report_ids)
 
 
@@ -254,9 +245,7 @@ async def get_coverage(
     try:
         period = parse_quarter(quarter, context.clock.now().astimezone(DISTRICT_TIMEZONE).date())
     except VisitRejected as error:
-        raise HTTPException(
-            422, detail=[{"loc": ["query", "quarter"], "msg": error.reason, "type": "value_error"}]
-        ) from None
+        raise Invalid("quarter", error.reason, where="query") from None
     communities = [
         o.code
         for o in context.bundle.organisations

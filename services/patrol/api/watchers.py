@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 from pydantic import BaseModel, Field
 
-from services.patrol.api.watchers_errors import answering_errors
 from services.patrol.domain.watchers import EquipmentIssue, Pairing, WatcherChanges, WatcherFields
 from services.patrol.handlers import imports, watchers
+from shared.errors import Invalid
 from shared.runtime.app import ServiceHandle, pool_of, service_of
 from shared.scope import Scope, scoped
 
@@ -81,9 +81,8 @@ async def register(
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
     scope.require_community(fields.community_code)
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            return await watchers.register_watcher(uow, fields)
+    async with service.unit_of_work() as uow:
+        return await watchers.register_watcher(uow, fields)
 
 
 @router.post(
@@ -97,13 +96,9 @@ async def import_csv(
 ) -> dict[str, Any]:
     content = await file.read(MAX_CSV_BYTES + 1)
     if len(content) > MAX_CSV_BYTES:
-        detail = [
-            {"loc": ["body", "file"], "msg": f"larger than {MAX_CSV_BYTES} bytes", "type": "value_error"}
-        ]
-        raise HTTPException(422, detail=detail)
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            return await imports.import_watchers(uow, content, dry_run=dry_run, covers=scope.covers_community)
+        raise Invalid("file", f"larger than {MAX_CSV_BYTES} bytes")
+    async with service.unit_of_work() as uow:
+        return await imports.import_watchers(uow, content, dry_run=dry_run, covers=scope.covers_community)
 
 
 @router.get("", response_model=WatcherPage, summary="List watchers (phones masked)")
@@ -134,9 +129,8 @@ async def get_watcher(
     scope: Scope = Depends(MANAGERS),
     pool: asyncpg.Pool = Depends(pool_of),
 ) -> dict[str, Any]:
-    with answering_errors("path"):
-        async with pool.acquire() as conn:
-            watcher = await watchers.get_watcher(conn, watcher_id)
+    async with pool.acquire() as conn:
+        watcher = await watchers.get_watcher(conn, watcher_id)
     _reveal(scope, watcher)
     return watcher
 
@@ -148,12 +142,11 @@ async def update(
     scope: Scope = Depends(MANAGERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            _reveal(scope, await watchers.get_watcher(uow.conn, watcher_id))
-            if changes.community_code:
-                scope.require_community(changes.community_code)
-            return await watchers.update_watcher(uow, watcher_id, changes)
+    async with service.unit_of_work() as uow:
+        _reveal(scope, await watchers.get_watcher(uow.conn, watcher_id))
+        if changes.community_code:
+            scope.require_community(changes.community_code)
+        return await watchers.update_watcher(uow, watcher_id, changes)
 
 
 @router.post("/{watcher_id}/deactivate", response_model=WatcherView, summary="Deactivate a watcher")
@@ -163,10 +156,9 @@ async def deactivate(
     scope: Scope = Depends(MANAGERS),
     service: ServiceHandle = Depends(service_of),
 ) -> dict[str, Any]:
-    with answering_errors():
-        async with service.unit_of_work() as uow:
-            _reveal(scope, await watchers.get_watcher(uow.conn, watcher_id))
-            return await watchers.deactivate_watcher(uow, watcher_id, body.reason)
+    async with service.unit_of_work() as uow:
+        _reveal(scope, await watchers.get_watcher(uow.conn, watcher_id))
+        return await watchers.deactivate_watcher(uow, watcher_id, body.reason)
 
 
 def _reveal(scope: Scope, watcher: dict[str, Any]) -> None:

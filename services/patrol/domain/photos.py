@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from shared.errors import Invalid
+
 MAX_PHOTOS = 9
 MAX_REDUCIBLE_PIXELS = 50_000_000  # baseline JPEG, decoded at a reduced scale
 MAX_WHOLE_PIXELS = 16_000_000  # PNG, WebP, progressive JPEG: decoded at full size
@@ -27,13 +29,8 @@ FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": (
 EXTENSIONS = {extension: content_type for extension, content_type in FORMATS.values()}
 
 
-class PhotoRejected(ValueError):
+class PhotoRejected(Invalid):
     """A photo that cannot be accepted; `field` names it for the 4xx answer."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

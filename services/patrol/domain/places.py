@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.errors import Invalid
 from shared.reference import ReferenceBundle
 
 
@@ -14,11 +15,8 @@ class Place:
     grid_code: str | None = None
 
 
-class PlaceUnknown(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+class PlaceUnknown(Invalid):
+    """A field's value that cannot be accepted: 422 naming it."""
 
 
 def place_of_point(bundle: ReferenceBundle, lat: float | None, lon: float | None) -> Place | None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import get_args
 
+from shared.errors import Conflict, Invalid, NotFound
 from shared.events.catalogue.common import ReporterKind, Severity
 from shared.reference import Category, ReferenceBundle
 from shared.scope import Scope
@@ -15,11 +16,8 @@ MAX_DESCRIPTION = 4000  # Open311 GeoReport v2's limit, kept for every channel
 REPORTING_ROLES = ("watcher", "community_worker", "resident")
 
 
-class ReportRejected(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+class ReportRejected(Invalid):
+    """A field's value that cannot be accepted: 422 naming it."""
 
 
 @dataclass(frozen=True)
@@ -123,14 +121,14 @@ def _attributes(category: Category, given: dict[str, str]) -> dict[str, str]:
     return kept
 
 
-class ReportNotFound(LookupError):
-    pass
+class ReportNotFound(NotFound):
+    def __init__(self, report_id: object) -> None:
+        super().__init__("report_id", f"no report {report_id} that you may see")
 
 
-class ReportConflict(ValueError):
+class ReportConflict(Conflict):
     """The report is in a state that does not allow this; `state` names it."""
 
     def __init__(self, state: str, reason: str) -> None:
-        super().__init__(f"the report is {state}: {reason}")
-        self.state = state
+        super().__init__(f"the report is {state}: {reason}", state=state)
         self.reason = reason

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from shared.clock import DISTRICT_TIMEZONE
+from shared.errors import Invalid
 
 VisitKind = Literal["door_knocking", "caring_followup"]
 Outcome = Literal["in_progress", "met"]
@@ -24,11 +25,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 _QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
 
 
-class VisitRejected(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+class VisitRejected(Invalid):
+    """A field's value that cannot be accepted: 422 naming it."""
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,21 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from services.patrol.domain.photos import CleanPhoto, clean_photo
+from shared.errors import Unavailable
 
 
 class Upload(Protocol):
     async def read(self, size: int = -1) -> bytes: ...
 
 
-class PhotosBusy(Exception):
+class PhotosBusy(Unavailable):
     """Every decoding slot stayed taken: the client should send the photos again after `retry_after` seconds."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"photos are being checked at capacity; try again in {retry_after} s")
+        super().__init__(
+            f"photos are being checked at capacity; try again in {retry_after} s", retry_after=retry_after
+        )
+        self.field = "photos"
         self.retry_after = retry_after
 
 

@@ -108,3 +108,8 @@ async def _views(
             )
         )
     return [ReportView(row, photos[row["report_id"]], summarise(history[row["report_id"]])) for row in rows]
+
+
+async def count_reports(conn: asyncpg.Connection, submitted_by: str) -> int:
+    """How many reports a person submitted."""
+    return int(await conn.fetchval("SELECT count(*) FROM reports WHERE submitted_by = $1", submitted_by))

@@ -1,4 +1,4 @@
-"""What every training router shares: a unit of work per command, and domain errors turned into 4xx answers.
+"""What every training router shares: a unit of work per command, a connection per query.
 
 Roles: trainers run the programme (people, sessions, the reserve pool, the Cup, whose judges are trainers);
 secretaries and reserve candidates call with the `community_worker` role and their person id as the token's
@@ -19,9 +19,8 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import asyncpg
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
-from services.training.domain.errors import TrainingError
 from shared.runtime.app import ServiceHandle
 from shared.scope import scoped
 from shared.unit_of_work import UnitOfWork
@@ -32,30 +31,18 @@ STAFF_SCOPE = Depends(scoped(*STAFF))
 
 
 class Gate(ServiceHandle):
-    """Opens one transaction for a request and answers domain errors with their status and field."""
+    """Opens one transaction for a command, or takes a connection for a query (refusals are the shared domain
+    errors, answered by `shared.http.problems`)."""
 
     @contextlib.asynccontextmanager
     async def command(self) -> AsyncIterator[UnitOfWork]:
-        with answering():
-            async with self.unit_of_work() as uow:
-                yield uow
+        async with self.unit_of_work() as uow:
+            yield uow
 
     @contextlib.asynccontextmanager
     async def query(self) -> AsyncIterator[asyncpg.Connection]:
-        with answering():
-            async with self.pool.acquire() as conn:
-                yield conn
-
-
-@contextlib.contextmanager
-def answering():
-    try:
-        yield
-    except TrainingError as error:
-        raise HTTPException(error.status, detail=error.detail()) from None
-    except asyncpg.UniqueViolationError as error:  # two requests raced past the same check
-        detail = {"field": error.constraint_name or "unknown", "message": "it exists already"}
-        raise HTTPException(409, detail=detail) from None
+        async with self.pool.acquire() as conn:
+            yield conn
 
 
 async def gate(request: Request) -> Gate:

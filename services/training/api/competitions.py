@@ -6,7 +6,16 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, status
 
+from services.training.api.answers import (
+    CompetitionMade,
+    ContestantRegistered,
+    Finalists,
+    Published,
+    Ranking,
+    ScoreRecorded,
+)
 from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.api.views import CompetitionSummary, Results
 from services.training.domain.competition import ROUNDS, TIE_BREAK
 from services.training.handlers.competition import (
     OpenCompetition,
@@ -24,12 +33,17 @@ from services.training.handlers.competition import (
     score,
 )
 from shared.auth import Principal, require
+from shared.http.contract import answers
 
 router = APIRouter(tags=["social worker cup"])
 
 
-@router.post("/competitions", status_code=status.HTTP_201_CREATED, summary="Open a competition")
-async def post_competition(body: OpenCompetition, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+@router.post(
+    "/competitions", status_code=status.HTTP_201_CREATED, summary="Open a competition", responses=answers(404)
+)
+async def post_competition(
+    body: OpenCompetition, g: Gate = GateDep, _=Depends(require(*STAFF))
+) -> CompetitionMade:
     async with g.command() as uow:
         return {"competition_id": await open_competition(uow, body), "rounds": ROUNDS}
 
@@ -41,9 +55,9 @@ async def get_competitions(
     ),
     g: Gate = GateDep,
     _=Depends(require(*ANYONE)),
-) -> list[dict]:
+) -> list[CompetitionSummary]:
     async with g.query() as conn:
-        return await competitions(conn, in_status)
+        return [CompetitionSummary(**row) for row in await competitions(conn, in_status)]
 
 
 @router.post(
@@ -53,7 +67,7 @@ async def get_competitions(
 )
 async def post_contestant(
     competition_id: str, body: Register, g: Gate = GateDep, _=Depends(require(*STAFF))
-) -> dict:
+) -> ContestantRegistered:
     async with g.command() as uow:
         await register(uow, competition_id, body)
         return {"competition_id": competition_id, "person_id": body.person_id}
@@ -65,7 +79,7 @@ async def post_contestant(
 )
 async def post_preliminary(
     competition_id: str, body: RunPreliminary, g: Gate = GateDep, _=Depends(require(*STAFF))
-) -> dict:
+) -> Finalists:
     async with g.command() as uow:
         return {"finalists": await run_preliminary(uow, competition_id, body)}
 
@@ -77,21 +91,21 @@ async def post_preliminary(
 )
 async def post_score(
     competition_id: str, body: Score, g: Gate = GateDep, judge: Principal = Depends(require(*STAFF))
-) -> dict:
+) -> ScoreRecorded:
     async with g.command() as uow:
         await score(uow, competition_id, judge.subject, body)
         return {"judge_id": judge.subject, "round": body.round, "person_id": body.person_id}
 
 
 @router.get("/competitions/{competition_id}/ranking", summary="The ranking so far (provisional)")
-async def get_ranking(competition_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def get_ranking(competition_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> Ranking:
     async with g.query() as conn:
         lines = [ranked_line(r).model_dump() for r in await ranking(conn, competition_id)]
         return {"competition_id": competition_id, "tie_break": TIE_BREAK, "ranking": lines}
 
 
 @router.post("/competitions/{competition_id}/publish", summary="Publish the final results")
-async def post_publish(competition_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+async def post_publish(competition_id: str, g: Gate = GateDep, _=Depends(require(*STAFF))) -> Published:
     async with g.command() as uow:
         lines = await publish_results(uow, competition_id)
         return {"competition_id": competition_id, "ranking": [line.model_dump() for line in lines]}
@@ -100,6 +114,6 @@ async def post_publish(competition_id: str, g: Gate = GateDep, _=Depends(require
 @router.get("/competitions/{competition_id}/results", summary="Published results, optionally for one street")
 async def get_results(
     competition_id: str, street_code: str | None = None, g: Gate = GateDep, _=Depends(require(*ANYONE))
-) -> dict:
+) -> Results:
     async with g.query() as conn:
         return await results(conn, competition_id, street_code)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Depends, FastAPI, status
 
 from services.training.api.common import ANYONE, STAFF_SCOPE, Gate, GateDep
+from services.training.api.views import Organisation
 from services.training.handlers.organisations import (
     AssignSecretary,
     assign_secretary,
@@ -33,7 +34,9 @@ router = APIRouter(tags=["organisations"], lifespan=_load_reference_at_start)
 
 
 @router.get("/organisations", summary="Communities and villages, with their secretaries and weak areas")
-async def organisations(street_code: str | None = None, g: Gate = GateDep, _=Depends(require(*ANYONE))):
+async def organisations(
+    street_code: str | None = None, g: Gate = GateDep, _=Depends(require(*ANYONE))
+) -> list[Organisation]:
     async with g.query() as conn:
         return await list_organisations(conn, street_code)
 

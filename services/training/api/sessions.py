@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
+from services.training.api.answers import AttendanceRecorded, Enrolment, MaterialMade, Promoted, SessionMade
 from services.training.api.common import ANYONE, STAFF, Gate, GateDep
+from services.training.api.views import Session, SessionSummary
 from services.training.handlers.reserve import ensure_self_or_staff
 from services.training.handlers.session_records import (
     AttachMaterial,
@@ -26,6 +28,7 @@ from services.training.handlers.sessions import (
 )
 from shared.auth import Principal, require
 from shared.events.catalogue.training import SessionKind
+from shared.http.contract import answers
 
 router = APIRouter(tags=["sessions"])
 ENROLLERS = (*STAFF, "community_worker")
@@ -39,8 +42,10 @@ class Cancel(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, summary="Schedule a session")
-async def schedule(body: ScheduleSession, g: Gate = GateDep, _=Depends(require(*STAFF))) -> dict:
+@router.post(
+    "/sessions", status_code=status.HTTP_201_CREATED, summary="Schedule a session", responses=answers(404)
+)
+async def schedule(body: ScheduleSession, g: Gate = GateDep, _=Depends(require(*STAFF))) -> SessionMade:
     async with g.command() as uow:
         return {"session_id": await schedule_session(uow, body)}
 
@@ -51,13 +56,13 @@ async def sessions(
     course_id: str | None = None,
     g: Gate = GateDep,
     _=Depends(require(*ANYONE)),
-) -> list[dict]:
+) -> list[SessionSummary]:
     async with g.query() as conn:
         return await list_sessions(conn, kind, course_id)
 
 
 @router.get("/sessions/{session_id}", summary="A session: who holds a place, the waiting list, feedback")
-async def read(session_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> dict:
+async def read(session_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) -> Session:
     async with g.query() as conn:
         return await session_view(conn, session_id)
 
@@ -67,7 +72,7 @@ async def read(session_id: str, g: Gate = GateDep, _=Depends(require(*ANYONE))) 
 )
 async def enrol_person(
     session_id: str, body: Enrol, g: Gate = GateDep, principal: Principal = Depends(require(*ENROLLERS))
-) -> dict:
+) -> Enrolment:
     async with g.command() as uow:
         ensure_self_or_staff(principal, body.person_id)
         return {"person_id": body.person_id, "status": await enrol(uow, session_id, body.person_id)}
@@ -79,7 +84,7 @@ async def enrol_person(
 )
 async def leave_session(
     session_id: str, person_id: str, g: Gate = GateDep, principal: Principal = Depends(require(*ENROLLERS))
-) -> dict:
+) -> Promoted:
     async with g.command() as uow:
         ensure_self_or_staff(principal, person_id)
         promoted = await leave(uow, session_id, person_id, by_self=principal.subject == person_id)
@@ -97,7 +102,7 @@ async def cancel(session_id: str, body: Cancel, g: Gate = GateDep, _=Depends(req
 @router.post("/sessions/{session_id}/attendance", summary="Record who attended, and for how many hours")
 async def attendance(
     session_id: str, body: RecordAttendance, g: Gate = GateDep, _=Depends(require(*STAFF))
-) -> dict:
+) -> AttendanceRecorded:
     async with g.command() as uow:
         return {"recorded": await record_attendance(uow, session_id, body)}
 
@@ -120,6 +125,6 @@ async def feedback(
 )
 async def material(
     session_id: str, body: AttachMaterial, g: Gate = GateDep, _=Depends(require(*STAFF))
-) -> dict:
+) -> MaterialMade:
     async with g.command() as uow:
         return {"material_id": await attach_material(uow, session_id, body)}

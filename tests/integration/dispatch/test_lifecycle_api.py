@@ -57,8 +57,8 @@ async def test_an_invalid_action_is_a_409_naming_the_current_state_and_changes_n
         json={"note": "x"},
     )
     assert response.status_code == 409
-    assert response.json()["detail"]["current_status"] == "assigned"
-    assert "assigned" in response.json()["detail"]["message"]
+    assert response.json()["current_status"] == "assigned"
+    assert "assigned" in response.json()["detail"]
     assert await pool.fetchval("SELECT count(*) FROM case_transitions") == 1
     assert await emitted(pool, "issue.resolved") == []
 
@@ -79,13 +79,13 @@ async def test_a_handler_of_another_unit_may_not_act_and_bad_input_names_its_fie
     no_reason = await client.post(
         f"/cases/{case_id}/return", headers=token("h-2", "handler", units=("greenery",)), json={"reason": ""}
     )
-    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"] == ["body", "reason"]
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["loc"] == ["body", "reason"]
     unknown = await client.post(
         f"/cases/{case_id}/reassign",
         headers=token("d-1", "dispatcher"),
         json={"unit_id": "nope", "reason": "x"},
     )
-    assert unknown.status_code == 400 and unknown.json()["detail"]["field"] == "unit_id"
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "unit_id"
     missing = await client.get(
         "/cases/00000000-0000-0000-0000-000000000000", headers=token("d-1", "dispatcher")
     )
@@ -186,7 +186,7 @@ async def test_a_units_inbox_shows_its_open_cases_to_its_members_only(pool, cont
         "/units/municipal-maintenance/cases",
         headers=token("m-1", "handler", units=("municipal-maintenance",)),
     )
-    assert [c["case_id"] for c in inbox.json()] == [mine]
+    assert [c["case_id"] for c in inbox.json()["items"]] == [mine] and inbox.json()["total"] == 1
     assert (
         await client.get(
             "/units/greenery/cases", headers=token("m-1", "handler", units=("municipal-maintenance",))

@@ -75,12 +75,12 @@ async def test_a_dispatcher_merges_a_case_into_another_and_splits_a_report_out_a
     assert merged["merged_by"] == "dispatcher" and merged["report_id"] == str(second.report_id)
 
     again = await client.post(f"/cases/{drop}/merge", headers=dispatcher, json={"into_case_id": str(keep)})
-    assert again.status_code == 409 and again.json()["detail"]["current_status"] == "merged"
+    assert again.status_code == 409 and again.json()["current_status"] == "merged"
 
     primary = await client.post(
         f"/cases/{keep}/split", headers=dispatcher, json={"report_id": str(first.report_id)}
     )
-    assert primary.status_code == 400 and primary.json()["detail"]["field"] == "report_id"
+    assert primary.status_code == 422 and primary.json()["errors"][0]["field"] == "report_id"
     split = await client.post(
         f"/cases/{keep}/split", headers=dispatcher, json={"report_id": str(second.report_id)}
     )

@@ -57,7 +57,7 @@ async def test_an_admin_rule_for_one_community_wins_and_every_change_is_audited(
     assert (
         await client.delete(f"/admin/routing-rules/{created.json()['rule_id']}", headers=admin)
     ).status_code == 204
-    audit = (await client.get("/admin/changes", headers=admin)).json()
+    audit = (await client.get("/admin/changes", headers=admin)).json()["items"]
     assert [(c["entity"], c["changed_by"]) for c in audit[:4]] == [
         ("rule", "a-1"),
         ("member", "a-1"),
@@ -76,13 +76,13 @@ async def test_admin_endpoints_refuse_others_and_name_the_wrong_field(pool, clie
         await client.post("/admin/routing-rules", headers=token("d-1", "dispatcher"), json=rule)
     ).status_code == 403
     unknown = await client.post("/admin/routing-rules", headers=admin, json=rule)
-    assert unknown.status_code == 400 and unknown.json()["detail"]["field"] == "unit_id"
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "unit_id"
     both = await client.post("/admin/routing-rules", headers=admin, json={**rule, "unit_kind": "greenery"})
     assert both.status_code == 422
     unit = await client.put(
         "/admin/units/WG-new", headers=admin, json={"kind": "castle", "name_zh": "x", "name_en": "x"}
     )
-    assert unit.status_code == 422 and unit.json()["detail"][0]["loc"] == ["body", "kind"]
+    assert unit.status_code == 422 and unit.json()["errors"][0]["loc"] == ["body", "kind"]
     saved = await client.put(
         "/admin/units/WG-TJ-property",
         headers=admin,
@@ -95,5 +95,5 @@ async def test_admin_endpoints_refuse_others_and_name_the_wrong_field(pool, clie
         },
     )
     assert saved.json()["name_zh"] == "新物业"
-    [change] = [c for c in (await client.get("/admin/changes?entity=unit", headers=admin)).json()]
+    [change] = [c for c in (await client.get("/admin/changes?entity=unit", headers=admin)).json()["items"]]
     assert change["before"]["name_zh"] != "新物业" and change["after"]["name_zh"] == "新物业"

@@ -54,12 +54,12 @@ async def test_an_admin_moves_the_routing_default_explicitly_and_only_one_per_ki
     admin = token("a-1", "admin")
     body = _unit("street_office", "WG", routing_default=True)
     refused = await client.put("/admin/units/0", headers=admin, json=body)
-    assert refused.status_code == 400 and "routing_default" in refused.text
+    assert refused.status_code == 422 and "routing_default" in refused.text
 
     office = await client.get(
         "/admin/units", headers=admin, params={"kind": "street_office", "street_code": "WG"}
     )
-    [current] = office.json()
+    [current] = office.json()["items"]
     assert current["id"] == "WG-office" and current["routing_default"] is True
     unmarked = {
         k: current[k] for k in ("kind", "name_zh", "name_en", "street_code", "community_code", "active")

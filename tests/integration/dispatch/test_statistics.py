@@ -60,4 +60,4 @@ async def test_statistics_by_category_match_a_hand_computed_example(pool, contex
     by_community = (await client.get("/statistics?by=community", headers=token("d-1", "dispatcher"))).json()
     assert [(row["key"], row["cases"], row["closed"]) for row in by_community] == [("WG-TJ", 5, 4)]
     wrong = await client.get("/statistics?by=grid", headers=token("d-1", "dispatcher"))
-    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["query", "by"]
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["query", "by"]

@@ -132,5 +132,5 @@ async def test_the_running_service_sweeps_in_the_background_and_stops_sweeping_w
     assert tasks and all(task.done() for task in tasks)
     assert await _escalations(pool) == [("street", "WG-office")]
     async with pool.acquire() as conn:
-        inbox = await queries.inbox(conn, "WG-office", clock.now())
+        inbox, _ = await queries.inbox(conn, "WG-office", clock.now(), limit=50, offset=0)
     assert [case["escalated_to"] for case in inbox] == ["WG-office"]

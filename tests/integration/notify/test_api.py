@@ -65,12 +65,12 @@ async def test_a_person_sees_their_own_notifications_and_not_someone_elses(api, 
     await _a_delivery(admin_db, "w-0402")
     response = await api.get("/people/w-0401/notifications", headers=api.as_("w-0401", "watcher"))
     assert response.status_code == 200
-    assert [item["delivery_id"] for item in response.json()] == [str(mine)]
-    assert response.json()[0]["body"] == "问题已处置"
+    assert [item["delivery_id"] for item in response.json()["items"]] == [str(mine)]
+    assert response.json()["items"][0]["body"] == "问题已处置" and response.json()["total"] == 1
     other = await api.get("/people/w-0402/notifications", headers=api.as_("w-0401", "watcher"))
     assert other.status_code == 403
     dispatcher = await api.get("/people/w-0402/notifications", headers=api.as_("d-1", "dispatcher"))
-    assert dispatcher.status_code == 200 and len(dispatcher.json()) == 1
+    assert dispatcher.status_code == 200 and len(dispatcher.json()["items"]) == 1
 
 
 async def test_a_delivery_shows_its_attempts(api, admin_db):
@@ -101,7 +101,7 @@ async def test_a_dispatcher_resends_a_failed_delivery_as_a_new_one_and_a_pending
 async def test_an_admin_edits_rules_and_bad_rules_are_refused_naming_the_field(api, admin_db):
     admin = api.as_("a-1", "admin")
     seeded = await api.get("/rules", params={"event_type": "dispatch.assigned"}, headers=admin)
-    assert [rule["rule_id"] for rule in seeded.json()] == ["dispatch-assigned-unit"]
+    assert [rule["rule_id"] for rule in seeded.json()["items"]] == ["dispatch-assigned-unit"]
     assert (await api.get("/rules", headers=api.as_("d-1", "dispatcher"))).status_code == 403
     rule = {
         "event_type": "issue.reopened",
@@ -122,16 +122,16 @@ async def test_an_admin_edits_rules_and_bad_rules_are_refused_naming_the_field(a
         assert stored == "urgent"
         bad_selector = await api.put("/rules/x-1", json={**rule, "selector": "everyone:now"}, headers=admin)
         assert bad_selector.status_code == 422
-        assert bad_selector.json()["detail"][0]["loc"] == ["body", "selector"]
+        assert bad_selector.json()["errors"][0]["loc"] == ["body", "selector"]
         bad_template = await api.put("/rules/x-1", json={**rule, "template": "no.such"}, headers=admin)
-        assert bad_template.status_code == 422 and bad_template.json()["detail"][0]["loc"] == [
+        assert bad_template.status_code == 422 and bad_template.json()["errors"][0]["loc"] == [
             "body",
             "template",
         ]
         unknown_event = await api.put(
             "/rules/x-1", json={**rule, "event_type": "hazard.reported"}, headers=admin
         )
-        assert unknown_event.json()["detail"][0]["loc"] == ["body", "event_type"]
+        assert unknown_event.json()["errors"][0]["loc"] == ["body", "event_type"]
     finally:
         deleted = await api.delete("/rules/issue-reopened-dispatchers", headers=admin)
     assert deleted.status_code == 204
@@ -161,4 +161,4 @@ async def test_a_person_sets_their_own_quiet_hours_and_sees_their_channels_but_n
     other = await api.put("/people/w-0405/quiet-hours", json={}, headers=api.as_("w-9", "watcher"))
     assert other.status_code == 403
     unknown = await api.put("/people/w-9/quiet-hours", json={}, headers=api.as_("w-9", "watcher"))
-    assert unknown.status_code == 404 and "person_id" in unknown.json()["detail"]
+    assert unknown.status_code == 404 and unknown.json()["field"] == "person_id"

@@ -75,8 +75,8 @@ async def test_a_file_that_is_not_text_or_lacks_a_column_is_a_422_naming_the_fil
     no_phone = await _import(watcher_service, b"display_name,community\nMa,WG-TJ\n")
     for answer in (binary, no_phone):
         assert answer.status_code == 422
-        assert answer.json()["detail"][0]["loc"] == ["body", "file"]
-    assert "phone" in no_phone.json()["detail"][0]["msg"]
+        assert answer.json()["errors"][0]["loc"] == ["body", "file"]
+    assert "phone" in no_phone.json()["errors"][0]["reason"]
 
 
 async def test_a_sheet_saved_by_a_chinese_excel_in_gbk_imports(watcher_service, admin_db):

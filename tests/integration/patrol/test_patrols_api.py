@@ -68,7 +68,7 @@ async def test_a_watcher_has_one_open_patrol_at_a_time_even_when_two_starts_race
     )
     assert sorted(answer.status_code for answer in answers) == [201, 409]
     [refused] = [answer for answer in answers if answer.status_code == 409]
-    assert refused.json()["detail"]["state"] == "open"
+    assert refused.json()["state"] == "open"
     assert await admin_db.fetchval("SELECT count(*) FROM patrol.patrols WHERE ended_at IS NULL") == 1
 
     [opened] = [answer for answer in answers if answer.status_code == 201]
@@ -82,7 +82,7 @@ async def test_a_watcher_has_one_open_patrol_at_a_time_even_when_two_starts_race
     ended_twice = await watcher_service.client.post(
         f"/me/patrols/{patrol_id}/end", json={"location": IN_TUANJIE}, headers=me
     )
-    assert late_note.status_code == 409 and late_note.json()["detail"]["state"] == "ended"
+    assert late_note.status_code == 409 and late_note.json()["state"] == "ended"
     assert ended_twice.status_code == 409
     next_round = await watcher_service.client.post("/me/patrols", json={"location": IN_TUANJIE}, headers=me)
     assert next_round.status_code == 201
@@ -92,11 +92,11 @@ async def test_a_patrol_outside_the_district_or_by_a_deactivated_watcher_is_refu
     watcher_id = await _watcher(watcher_service)
     me = watcher_service.token(watcher_id, "watcher")
     outside = await watcher_service.client.post("/me/patrols", json={"location": OUTSIDE}, headers=me)
-    assert outside.status_code == 422 and outside.json()["detail"][0]["loc"] == ["body", "location"]
+    assert outside.status_code == 422 and outside.json()["errors"][0]["loc"] == ["body", "location"]
     bad_latitude = await watcher_service.client.post(
         "/me/patrols", json={"location": {"lat": 91, "lon": 0}}, headers=me
     )
-    assert bad_latitude.status_code == 422 and bad_latitude.json()["detail"][0]["loc"] == [
+    assert bad_latitude.status_code == 422 and bad_latitude.json()["errors"][0]["loc"] == [
         "body",
         "location",
         "lat",
@@ -108,7 +108,7 @@ async def test_a_patrol_outside_the_district_or_by_a_deactivated_watcher_is_refu
         headers=watcher_service.token("d-1", "dispatcher"),
     )
     retired = await watcher_service.client.post("/me/patrols", json={"location": IN_TUANJIE}, headers=me)
-    assert retired.status_code == 409 and retired.json()["detail"]["state"] == "deactivated"
+    assert retired.status_code == 409 and retired.json()["state"] == "deactivated"
 
 
 async def test_my_shifts_lists_only_mine_and_a_patrol_during_a_shift_belongs_to_it(watcher_service):

@@ -113,9 +113,9 @@ async def test_twenty_forty_megapixel_pngs_at_once_are_refused_by_their_header_a
     print(f"patrol: peak RSS {memory['VmHWM']:.0f} MB, {memory['VmRSS']:.0f} MB after")
     assert memory["VmHWM"] < RSS_LIMIT_MB, memory
     assert {r.status_code for r in responses} <= {201, 422, 503}, [r.text for r in responses]
-    [detail] = responses[0].json()["detail"]
+    [detail] = responses[0].json()["errors"]
     assert responses[0].status_code == 422 and detail["loc"] == ["body", "photos[0]"]
-    assert "million pixels" in detail["msg"]
+    assert "million pixels" in detail["reason"]
 
 
 async def test_twenty_photos_at_the_limits_at_once_keep_memory_bounded_and_busy_ones_get_retry_after(
@@ -152,5 +152,5 @@ async def test_a_decompression_bomb_is_a_422_naming_the_photo_field(patrol):
         headers=patrol.token("w-0101", "watcher"),
     )
     assert response.status_code == 422, response.text
-    [detail] = response.json()["detail"]
-    assert detail["loc"] == ["body", "photos[1]"] and "million pixels" in detail["msg"]
+    [detail] = response.json()["errors"]
+    assert detail["loc"] == ["body", "photos[1]"] and "million pixels" in detail["reason"]

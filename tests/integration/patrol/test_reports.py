@@ -132,7 +132,7 @@ async def test_a_text_file_named_jpg_with_a_jpeg_content_type_is_refused_and_not
         headers=patrol.token("w-0103", "watcher"),
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "photos[1]"]
+    assert response.json()["errors"][0]["loc"] == ["body", "photos[1]"]
     assert await count(admin_db, "patrol.reports", "description = $1", description) == 0
     assert list(patrol.settings.photo_dir.rglob("*.*")) == []
 
@@ -146,10 +146,10 @@ async def test_a_photo_over_the_size_limit_and_a_tenth_photo_are_refused_naming_
         files=[("photos", ("a.png", b"\x89PNG" + b"0" * big, "image/png"))],
         headers=headers,
     )
-    assert too_big.status_code == 422 and too_big.json()["detail"][0]["loc"] == ["body", "photos[0]"]
+    assert too_big.status_code == 422 and too_big.json()["errors"][0]["loc"] == ["body", "photos[0]"]
     ten = [("photos", (f"{n}.png", png(), "image/png")) for n in range(10)]
     too_many = await patrol.client.post("/reports", data=report_form("x"), files=ten, headers=headers)
-    assert too_many.status_code == 422 and too_many.json()["detail"][0]["loc"] == ["body", "photos"]
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["loc"] == ["body", "photos"]
 
 
 async def test_bad_input_names_the_field(patrol):
@@ -157,17 +157,17 @@ async def test_bad_input_names_the_field(patrol):
     unknown = await patrol.client.post(
         "/reports", data=report_form("x", category="fire.dragon"), headers=headers
     )
-    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "category"]
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"] == ["body", "category"]
     outside = await patrol.client.post(
         "/reports", data=report_form("x", lat="39.9", lon="116.4"), headers=headers
     )
-    assert outside.status_code == 422 and outside.json()["detail"][0]["loc"] == ["body", "lat"]
+    assert outside.status_code == 422 and outside.json()["errors"][0]["loc"] == ["body", "lat"]
     bad_lat = await patrol.client.post("/reports", data=report_form("x", lat="91"), headers=headers)
-    assert bad_lat.status_code == 422 and bad_lat.json()["detail"][0]["loc"] == ["body", "lat"]
+    assert bad_lat.status_code == 422 and bad_lat.json()["errors"][0]["loc"] == ["body", "lat"]
     nowhere = await patrol.client.post(
         "/reports", data={"category": "order.dispute", "description": "吵架"}, headers=headers
     )
-    assert nowhere.status_code == 422 and nowhere.json()["detail"][0]["loc"] == ["body", "lat"]
+    assert nowhere.status_code == 422 and nowhere.json()["errors"][0]["loc"] == ["body", "lat"]
 
 
 async def test_a_report_without_coordinates_takes_its_reporters_community_or_the_one_its_address_names(
@@ -193,7 +193,7 @@ async def test_an_anonymous_report_hides_its_reporter_but_its_author_still_sees_
     made = await patrol.client.post("/reports", data=report_form("匿名", anonymous="true"), headers=headers)
     assert made.json()["reporter"] == {"kind": "anonymous", "id": None}
     mine = await patrol.client.get("/me/reports", headers=headers)
-    assert made.json()["report_id"] in [report["report_id"] for report in mine.json()]
+    assert made.json()["report_id"] in [report["report_id"] for report in mine.json()["items"]]
     other = await patrol.client.get(
         f"/reports/{made.json()['report_id']}", headers=patrol.token("r-9", "resident")
     )
@@ -214,7 +214,7 @@ async def test_a_reporter_withdraws_before_dispatch_once_and_hazard_withdrawn_is
     )
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     again = await patrol.client.post(f"/reports/{report_id}/withdraw", json={"reason": "x"}, headers=headers)
-    assert again.status_code == 409 and again.json()["detail"]["state"] == "withdrawn"
+    assert again.status_code == 409 and again.json()["state"] == "withdrawn"
     events = await _wait_for(patrol, "hazard.withdrawn", report_id)
     assert events[0]["reason"] == "已自行清理"
 
@@ -315,7 +315,7 @@ async def test_a_retried_upload_with_the_devices_report_id_reports_once(patrol, 
     assert await count(admin_db, "patrol.reports", "report_id = $1", uuid.UUID(chosen)) == 1
     assert await count(admin_db, "patrol.outbox", "subject = $1", chosen) == 1
     taken = await patrol.client.post("/reports", data=form, headers=patrol.token("w-0108", "watcher"))
-    assert taken.status_code == 409 and taken.json()["detail"]["state"] == "taken"
+    assert taken.status_code == 409 and taken.json()["state"] == "taken"
 
 
 async def test_a_category_with_a_required_attribute_takes_it_as_an_attribute_form_field(patrol, admin_db):
@@ -326,7 +326,7 @@ async def test_a_category_with_a_required_attribute_takes_it_as_an_attribute_for
     }
     missing = await patrol.client.post("/reports", data=form, headers=patrol.token("w-0102", "watcher"))
     assert missing.status_code == 422
-    assert missing.json()["detail"][0]["loc"] == ["body", "attribute[cover_state]"]
+    assert missing.json()["errors"][0]["loc"] == ["body", "attribute[cover_state]"]
 
     made = await patrol.client.post(
         "/reports",

@@ -111,7 +111,7 @@ async def test_a_roster_overlapping_another_of_the_same_place_or_its_street_is_a
     )
     for answer in (same, street):
         assert answer.status_code == 409
-        assert answer.json()["detail"]["state"] == "rostered"
+        assert answer.json()["state"] == "rostered"
 
 
 async def test_a_preview_computes_the_roster_and_saves_nothing(watcher_service, admin_db):
@@ -154,7 +154,8 @@ async def test_bad_roster_requests_name_the_field(watcher_service):
     for field, body in cases.items():
         answer = await watcher_service.client.post("/rosters", json=body, headers=headers)
         assert answer.status_code == 422, (field, answer.text)
-        assert answer.json()["detail"][0]["loc"] == ["body", field]
+        [error] = answer.json()["errors"]
+        assert error["loc"][0] == "body" and error["field"] == field
 
 
 async def test_a_shift_is_scheduled_and_cancelled_once_with_its_events(watcher_service, watcher_published):
@@ -173,11 +174,11 @@ async def test_a_shift_is_scheduled_and_cancelled_once_with_its_events(watcher_s
         json={**body, "starts_at": "2026-10-02T11:00:00+08:00", "ends_at": "2026-10-02T13:00:00+08:00"},
         headers=headers,
     )
-    assert overlapping.status_code == 409 and overlapping.json()["detail"]["state"] == "overlapping"
+    assert overlapping.status_code == 409 and overlapping.json()["state"] == "overlapping"
     backwards = await watcher_service.client.post(
         "/shifts", json={**body, "ends_at": "2026-10-02T07:00:00+08:00"}, headers=headers
     )
-    assert backwards.status_code == 422 and backwards.json()["detail"][0]["loc"] == ["body", "ends_at"]
+    assert backwards.status_code == 422 and backwards.json()["errors"][0]["loc"] == ["body", "ends_at"]
 
     shift_id = shift.json()["shift_id"]
     cancelled = await watcher_service.client.post(
@@ -187,7 +188,7 @@ async def test_a_shift_is_scheduled_and_cancelled_once_with_its_events(watcher_s
         f"/shifts/{shift_id}/cancel", json={"reason": "台风"}, headers=headers
     )
     assert cancelled.json()["status"] == "cancelled"
-    assert again.status_code == 409 and again.json()["detail"]["state"] == "cancelled"
+    assert again.status_code == 409 and again.json()["state"] == "cancelled"
 
     published = [
         (kind, data["shift_id"]) for kind, data in await watcher_published() if kind.startswith("patrol.")

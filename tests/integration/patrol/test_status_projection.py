@@ -135,7 +135,7 @@ async def test_an_assignment_reads_as_the_unit_and_its_local_deadline_and_a_late
     refused = await patrol.client.post(
         f"/reports/{report_id}/withdraw", json={"reason": "x"}, headers=patrol.token(*WATCHER)
     )
-    assert refused.status_code == 409 and refused.json()["detail"]["state"] == "assigned"
+    assert refused.status_code == 409 and refused.json()["state"] == "assigned"
 
     escalated = DispatchEscalated(
         case_id=case_id,
@@ -153,7 +153,7 @@ async def test_an_assignment_reads_as_the_unit_and_its_local_deadline_and_a_late
         "accepted",
         "escalated",
     ]
-    mine = (await patrol.client.get("/me/reports", headers=patrol.token(*WATCHER))).json()
+    mine = (await patrol.client.get("/me/reports", headers=patrol.token(*WATCHER))).json()["items"]
     assert next(r for r in mine if r["report_id"] == report_id)["status"] == "escalated"
 
 
@@ -220,7 +220,7 @@ async def test_a_merged_report_follows_the_case_it_joined_and_can_no_longer_be_w
     refused = await patrol.client.post(
         f"/reports/{duplicate}/withdraw", json={"reason": "x"}, headers=patrol.token(*WATCHER)
     )
-    assert refused.status_code == 409 and refused.json()["detail"]["state"] == "reopened"
+    assert refused.status_code == 409 and refused.json()["state"] == "reopened"
 
 
 async def test_a_case_cancelled_after_a_late_withdrawal_reads_cancelled_and_closed(patrol):

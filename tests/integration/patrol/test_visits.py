@@ -107,7 +107,7 @@ async def test_caring_follow_ups_run_until_each_need_is_met(patrol):
         {"kind": "caring_followup", "answered": True, "followups": [{"report_id": first, "outcome": "met"}]},
     )
     assert again.status_code == 422
-    assert again.json()["detail"][0]["loc"] == ["body", "followups[0]", "report_id"]
+    assert again.json()["errors"][0]["loc"] == ["body", "followups[0]", "report_id"]
     unknown = await _visit(
         patrol,
         household_id,
@@ -125,20 +125,20 @@ async def test_caring_follow_ups_run_until_each_need_is_met(patrol):
 async def test_a_visit_nobody_answered_finds_no_need_and_a_bad_need_is_named(patrol):
     household_id = await _household(patrol)
     nobody = await _visit(patrol, household_id, {"answered": False, "needs": NEEDS[:1]})
-    assert nobody.status_code == 422 and nobody.json()["detail"][0]["loc"] == ["body", "answered"]
+    assert nobody.status_code == 422 and nobody.json()["errors"][0]["loc"] == ["body", "answered"]
     hazard = await _visit(
         patrol,
         household_id,
         {"answered": True, "needs": [{"category": "fire.balcony-storage", "description": "x"}]},
     )
     assert hazard.status_code == 422, hazard.text
-    assert hazard.json()["detail"][0]["loc"][:2] == ["body", "needs[0]"]
+    assert hazard.json()["errors"][0]["loc"][:2] == ["body", "needs[0]"]
     future = await _visit(
         patrol,
         household_id,
         {"answered": False, "visited_at": (patrol.context.clock.now() + timedelta(days=1)).isoformat()},
     )
-    assert future.status_code == 422 and future.json()["detail"][0]["loc"] == ["body", "visited_at"]
+    assert future.status_code == 422 and future.json()["errors"][0]["loc"] == ["body", "visited_at"]
     assert (await _visit(patrol, household_id, {"answered": False})).status_code == 201
     published = await _published(patrol, household_visited=1)
     assert "hazard.reported" not in published, "a refused visit leaves no report behind"
@@ -204,7 +204,7 @@ async def test_coverage_counts_households_visited_in_the_quarter(patrol):
     bad = await patrol.client.get(
         "/statistics/visits", params={"quarter": "2026-Q5"}, headers=patrol.token("d-1", "dispatcher")
     )
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "quarter"]
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "quarter"]
     named = await patrol.client.get(
         "/statistics/visits",
         params={"quarter": parse_quarter(None, now.date()).label, "community_code": "WG-TJ"},

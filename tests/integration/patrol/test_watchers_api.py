@@ -61,9 +61,9 @@ async def test_a_bad_phone_or_an_unknown_community_is_a_422_naming_the_field_and
         "/watchers", json={**OLD_MA, "community_code": "NO-SUCH"}, headers=headers
     )
     assert bad_phone.status_code == 422
-    assert [error["loc"] for error in bad_phone.json()["detail"]] == [["body", "phone"]]
+    assert [error["loc"] for error in bad_phone.json()["errors"]] == [["body", "phone"]]
     assert unknown.status_code == 422
-    assert [error["loc"] for error in unknown.json()["detail"]] == [["body", "community_code"]]
+    assert [error["loc"] for error in unknown.json()["errors"]] == [["body", "community_code"]]
     assert await admin_db.fetchval("SELECT count(*) FROM patrol.watchers") == 0
 
 
@@ -74,8 +74,8 @@ async def test_a_second_active_watcher_with_the_same_phone_is_a_409(watcher_serv
         "/watchers", json={**OLD_MA, "display_name": "马师傅", "phone": "+86 13812345678"}, headers=headers
     )
     assert again.status_code == 409
-    assert again.json()["detail"]["state"] == "already_registered"
-    assert "phone" in again.json()["detail"]["message"]
+    assert again.json()["state"] == "already_registered"
+    assert "phone" in again.json()["detail"]
 
 
 async def test_an_update_publishes_the_whole_state_with_the_changed_fields_and_a_no_op_publishes_nothing(
@@ -138,7 +138,7 @@ async def test_deactivating_publishes_watcher_deactivated_cancels_future_shifts_
         f"/watchers/{watcher_id}/deactivate", json={"reason": "搬离社区"}, headers=headers
     )
     assert gone.status_code == 200 and gone.json()["active"] is False
-    assert again.status_code == 409 and again.json()["detail"]["state"] == "deactivated"
+    assert again.status_code == 409 and again.json()["state"] == "deactivated"
 
     published = await watcher_published()
     kinds = [kind for kind, _ in published]
@@ -185,7 +185,7 @@ async def test_a_community_worker_limited_to_a_community_manages_only_its_watche
         f"/watchers/{rongle.json()['watcher_id']}/deactivate", json={"reason": "x"}, headers=tuanjie_worker
     )
     listed = await watcher_service.client.get("/watchers", headers=tuanjie_worker)
-    assert elsewhere.status_code == 403 and elsewhere.json()["detail"]["field"] == "community_code"
+    assert elsewhere.status_code == 403 and elsewhere.json()["field"] == "community_code"
     assert at_home.status_code == 201
     assert deactivate.status_code == 404, "another community's watcher is not this worker's to know of"
     assert [w["community_code"] for w in listed.json()["watchers"]] == ["WG-TJ"]

@@ -168,7 +168,7 @@ async def _wait_for_message(district: District, path: str) -> str:
     found: list[str] = []
 
     async def recorded() -> bool:
-        found[:] = [d["delivery_id"] for d in await district.call("notify", "GET", path, 200)]
+        found[:] = [d["delivery_id"] for d in (await district.call("notify", "GET", path, 200))["items"]]
         return bool(found)
 
     await eventually(recorded, timeout=30, what=f"notify to record a message for {path}")

@@ -64,19 +64,19 @@ async def test_a_judge_scoring_a_round_twice_or_a_non_finalist_is_refused_naming
     await api.post(f"/competitions/{cup}/scores", body, headers=api.as_trainer("J1"), expect=201)
     twice = await api.post(f"/competitions/{cup}/scores", body | {"score": 99}, headers=api.as_trainer("J1"))
     assert twice.status_code == 409
-    assert twice.json()["detail"]["field"] == "round" and "J1" in twice.json()["detail"]["message"]
+    assert twice.json()["field"] == "round" and "J1" in twice.json()["detail"]
     other_judge = await api.post(f"/competitions/{cup}/scores", body, headers=api.as_trainer("J2"))
     assert other_judge.status_code == 201
     out = await api.post(
         f"/competitions/{cup}/scores", body | {"person_id": "E"}, headers=api.as_trainer("J1")
     )
-    assert out.status_code == 400 and out.json()["detail"]["field"] == "person_id"
+    assert out.status_code == 422 and out.json()["errors"][0]["field"] == "person_id"
     fourth_round = await api.post(f"/competitions/{cup}/scores", body | {"round": 4})
-    assert fourth_round.status_code == 422 and fourth_round.json()["detail"][0]["loc"][-1] == "round"
+    assert fourth_round.status_code == 422 and fourth_round.json()["errors"][0]["loc"][-1] == "round"
     incomplete = await api.post(f"/competitions/{cup}/publish")
-    assert incomplete.status_code == 409 and incomplete.json()["detail"]["field"] == "round"
+    assert incomplete.status_code == 409 and incomplete.json()["field"] == "round"
     late = await api.post(f"/competitions/{cup}/contestants", {"person_id": "E"})
-    assert late.status_code == 409 and late.json()["detail"]["field"] == "status"
+    assert late.status_code == 409 and late.json()["field"] == "status"
 
 
 async def test_the_cups_are_listed_newest_first_with_their_counts_even_before_anyone_registers(api, clock):

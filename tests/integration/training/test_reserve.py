@@ -65,12 +65,12 @@ async def test_nominating_a_person_twice_for_one_organisation_is_refused_naming_
     await _candidate(api, "dup", "WG-TJ")
     again = await _nominate(api, "dup", "WG-TJ", "masses")
     assert again.status_code == 409
-    assert again.json()["detail"]["field"] == "person_id"
-    assert "WG-TJ" in again.json()["detail"]["message"]
+    assert again.json()["field"] == "person_id"
+    assert "WG-TJ" in again.json()["detail"]
     unknown = await _nominate(api, "dup", "NOWHERE")
-    assert unknown.status_code == 404 and unknown.json()["detail"]["field"] == "organisation_code"
+    assert unknown.status_code == 404 and unknown.json()["field"] == "organisation_code"
     bad_channel = await _nominate(api, "dup", "WG-RL", "friends")
-    assert bad_channel.status_code == 422 and bad_channel.json()["detail"][0]["loc"][-1] == "nominated_by"
+    assert bad_channel.status_code == 422 and bad_channel.json()["errors"][0]["loc"][-1] == "nominated_by"
 
 
 async def test_a_community_worker_may_nominate_only_themselves(api):
@@ -87,7 +87,7 @@ async def test_a_community_worker_cannot_declare_their_own_nomination_a_recommen
     await api.person("me", ["community_worker"])
     response = await _nominate(api, "me", "WG-TJ", channel, headers=api.as_worker("me"))
     assert response.status_code == 403, response.text
-    assert response.json()["detail"]["field"] == "nominated_by"
+    assert response.json()["field"] == "nominated_by"
     recommended = await _nominate(api, "me", "WG-TJ", channel, nominator="团结社区党委")
     assert recommended.status_code == 201, recommended.text
 
@@ -97,9 +97,9 @@ async def test_a_candidate_moves_through_the_stages_with_each_transition_checked
     stage = f"/reserve/candidates/{candidate}/stage"
     skip = await api.post(stage, {"stage": "ready"})
     assert skip.status_code == 409
-    assert skip.json()["detail"]["field"] == "stage" and "nominated" in skip.json()["detail"]["message"]
+    assert skip.json()["field"] == "stage" and "nominated" in skip.json()["detail"]
     early = await api.post(f"/reserve/candidates/{candidate}/appoint", {})
-    assert early.status_code == 409 and "nominated" in early.json()["detail"]["message"]
+    assert early.status_code == 409 and "nominated" in early.json()["detail"]
     await api.post(stage, {"stage": "in_cultivation"}, expect=200)
     for record in (
         {
@@ -123,7 +123,7 @@ async def test_a_candidate_moves_through_the_stages_with_each_transition_checked
         f"/reserve/candidates/{candidate}/records",
         {"kind": "method", "method": "guessing", "occurred_on": "2026-04-10", "summary": "x"},
     )
-    assert bad_method.status_code == 422 and "method" in bad_method.json()["detail"][0]["loc"]
+    assert bad_method.status_code == 422 and "method" in bad_method.json()["errors"][0]["loc"]
     await api.post(stage, {"stage": "ready"}, expect=200)
 
     await api.person("incumbent", ["secretary"], "WG-BY")
@@ -132,7 +132,7 @@ async def test_a_candidate_moves_through_the_stages_with_each_transition_checked
     )
     assert put.status_code == 204
     occupied = await api.post(f"/reserve/candidates/{candidate}/appoint", {})
-    assert occupied.status_code == 409 and occupied.json()["detail"]["field"] == "organisation_code"
+    assert occupied.status_code == 409 and occupied.json()["field"] == "organisation_code"
     vacated = await api.client.delete("/organisations/WG-BY/secretary", headers=api.token("admin-1", "admin"))
     assert vacated.status_code == 204
     await api.post(f"/reserve/candidates/{candidate}/appoint", {"post": "社区党委书记"}, expect=200)
@@ -144,7 +144,7 @@ async def test_a_candidate_moves_through_the_stages_with_each_transition_checked
     assert "secretary" in (await api.get("/people/cand"))["roles"]
     assert "reserve_candidate" not in (await api.get("/people/cand"))["roles"]
     final = await api.post(stage, {"stage": "removed", "reason": "x"})
-    assert final.status_code == 409 and "appointed" in final.json()["detail"]["message"]
+    assert final.status_code == 409 and "appointed" in final.json()["detail"]
     view = await api.get(f"/reserve/candidates/{candidate}")
     assert [r["kind"] for r in view["records"]] == ["method", "rotation", "talk", "review"]
 
@@ -152,7 +152,7 @@ async def test_a_candidate_moves_through_the_stages_with_each_transition_checked
 async def test_removing_a_candidate_needs_a_reason(api):
     candidate = await _candidate(api, "r", "WG-TJ")
     response = await api.post(f"/reserve/candidates/{candidate}/stage", {"stage": "removed"})
-    assert response.status_code == 400 and response.json()["detail"]["field"] == "reason"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "reason"
 
 
 def _resolved(

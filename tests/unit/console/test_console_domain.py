@@ -68,17 +68,22 @@ def test_the_map_draws_every_grid_and_pins_a_case_inside_the_picture():
 
 
 def test_an_apis_422_names_the_form_field():
-    detail = [
-        {"loc": ["body", "description"], "msg": "Field required"},
-        {"loc": ["body", "attribute[cover_state]"], "msg": "required"},
-        {"loc": ["body", "photos[0]"], "msg": "not an image"},
-    ]
-    assert field_errors(detail) == {
+    problem = {
+        "status": 422,
+        "detail": "three fields",
+        "errors": [
+            {"loc": ["body", "description"], "field": "description", "reason": "Field required"},
+            {"loc": ["body", "attribute[cover_state]"], "field": "attribute[cover_state]", "reason": "required"},
+            {"loc": ["body", "photos[0]"], "field": "photos[0]", "reason": "not an image"},
+        ],
+    }
+    assert field_errors(problem) == {
         "description": "Field required",
         "cover_state": "required",
         "photos": "not an image",
     }
-    assert field_errors({"field": "report_id", "message": "no report"}) == {"report_id": "no report"}
+    not_found = {"status": 404, "field": "report_id", "detail": "no report"}
+    assert field_errors(not_found) == {"report_id": "no report"}
 
 
 def test_the_language_switch_goes_back_to_a_page_of_this_site_only():
