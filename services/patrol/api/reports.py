@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from services.patrol.api.report_models import Report, ReportSummary
 from services.patrol.context import PatrolContext
-from services.patrol.domain.photos import MAX_PHOTOS, CleanPhoto
+from services.patrol.domain.photos import MAX_PHOTOS, CleanPhoto, PhotoRejected
 from services.patrol.domain.report_status import local_time
 from services.patrol.domain.reports import (
     REPORTING_ROLES,
@@ -197,6 +197,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(DISTRICT_TIMEZONE).isoformat()
 
 
+class StoredPhoto(BaseModel):
+    photo_url: str = Field(description="Where the cleaned photo is served; give it with the resolution.")
+
+
 @router.post(
     "/photos",
     status_code=status.HTTP_201_CREATED,
@@ -206,12 +210,11 @@ async def store_photo(
     photo: Annotated[UploadFile, File(description="One JPEG, PNG or WebP photo.")],
     _: Principal = Depends(require("handler")),
     context: PatrolContext = Depends(context_of),
-) -> dict[str, str]:
+) -> StoredPhoto:
     try:
         [cleaned] = await read_photos([photo], context)
-    except HTTPException as error:
-        if error.status_code == 422:  # named after the one field this form has
-            raise rejected("photo", error.detail[0]["msg"]) from None
-        raise
+    except PhotoRejected as error:  # named after the one field this form has, not `photos[0]`
+        raise PhotoRejected("photo", error.reason) from None
     await context.photos.put(cleaned.file_name, cleaned.data)
-    return {"photo_url": context.photo_url(cleaned.file_name)}
+    return StoredPhoto(photo_url=context.photo_url(cleaned.file_name))
+
