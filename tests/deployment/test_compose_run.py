@@ -269,12 +269,13 @@ CONFINEMENT = r"""
 import asyncio, json, os, sys
 import aio_pika, asyncpg
 from aiormq.exceptions import ChannelAccessRefused
+from shared.messaging.connection import broker_urls
 
 me, others = sys.argv[1], sys.argv[2:]
 
 async def main():
     refused = {"queues": [], "schemas": []}
-    connection = await aio_pika.connect(os.environ["RABBITMQ_URL"])
+    connection = await aio_pika.connect(broker_urls(os.environ["RABBITMQ_URL"])[0])  # the node that runs
     for other in others:
         channel = await connection.channel()
         try:
@@ -285,7 +286,7 @@ async def main():
     own = await (await connection.channel()).get_queue(f"{me}.dead-letter", ensure=False)
     await own.get(fail=False)  # its own queue answers
     await connection.close()
-    db = await asyncpg.connect(os.environ["DATABASE_URL"])
+    db = await asyncpg.connect(os.environ["DATABASE_URL"], statement_cache_size=0)  # through PgBouncer
     for other in others:
         try:
             await db.fetch(f"SELECT 1 FROM {other}.inbox LIMIT 1")

@@ -31,6 +31,10 @@ class _Capture:
         self.calls.append((sql, args))
         return []
 
+    async def fetchval(self, sql: str, *args):
+        self.calls.append((sql, args))
+        return 0
+
 
 def _literal(value: object) -> str:
     """An untyped SQL literal: the prepared statement gives it its parameter's type."""
@@ -96,9 +100,10 @@ async def test_the_merge_lookup_and_the_inbox_read_the_open_case_indexes_even_in
         category="sanitation.garbage", location=SimpleNamespace(lat=41.8, lon=123.4), reported_at=START
     )
     await _merge_candidate(capture, report, SimpleNamespace(policy=Policy()))
-    await queries.inbox(capture, "WG-TJ-property", START)
-    (merge_sql, merge_args), (inbox_sql, inbox_args) = capture.calls
+    await queries.inbox(capture, "WG-TJ-property", START, limit=50, offset=0)
+    (merge_sql, merge_args), (count_sql, count_args), (inbox_sql, inbox_args) = capture.calls
     merge_reads = await _cases_read_by(pool, merge_sql, merge_args)
     assert merge_reads and set(merge_reads) <= OPEN_INDEXES, merge_reads
-    inbox_reads = await _cases_read_by(pool, inbox_sql, inbox_args)
-    assert inbox_reads and set(inbox_reads) <= OPEN_INDEXES, inbox_reads
+    for sql, args in ((count_sql, count_args), (inbox_sql, inbox_args)):  # the page and its total
+        inbox_reads = await _cases_read_by(pool, sql, args)
+        assert inbox_reads and set(inbox_reads) <= OPEN_INDEXES, (sql, inbox_reads)

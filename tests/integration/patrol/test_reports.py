@@ -108,7 +108,7 @@ async def test_a_handlers_after_photo_is_stored_cleaned_and_served_by_the_url_it
         "/photos", files={"photo": ("x.jpg", b"not a photo", "image/jpeg")}, headers=handler
     )
     assert text.status_code == 422
-    assert text.json()["detail"][0]["loc"] == ["body", "photo"]
+    assert text.json()["errors"][0]["loc"] == ["body", "photo"]
     watcher = await patrol.client.post(
         "/photos",
         files={"photo": ("after.jpg", png(), "image/png")},
