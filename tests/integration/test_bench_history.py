@@ -112,5 +112,5 @@ async def test_a_small_history_keeps_every_invariant_and_the_services_answer_on_
         assert all(figures["p50_ms"] > 0 for figures in reads.values())
         watcher = issue_token(AUTH_SECRET, "w-0001", ["watcher"], community_code="WG-TJ")
         async with httpx.AsyncClient(base_url=install.base_url("patrol")) as client:
-            mine = (await client.get("/me/reports", headers={"Authorization": f"Bearer {watcher}"})).json()
+            mine = (await client.get("/me/reports", headers={"Authorization": f"Bearer {watcher}"})).json()["items"]
         assert mine and all(report["status"] for report in mine)

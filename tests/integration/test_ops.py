@@ -235,14 +235,14 @@ async def _lines_until_a_good_one_follows_the_undecodable(process, amqp, topolog
 
     async def both_printed() -> bool:
         await _publish_undecodable(amqp, topology)
-        await _publish(publisher, probes.a_report("after the undecodable one"))
+        await _publish(publisher, probes.a_report("a good one after the broken one"))
         with contextlib.suppress(TimeoutError):
             while line := await asyncio.wait_for(process.stdout.readline(), timeout=0.5):
                 lines.append(line.decode())
         assert process.returncode is None, "the tool stopped"
         undecodable = [n for n, line in enumerate(lines) if "undecodable" in line]
         return bool(undecodable) and any(
-            "after the undecodable one" in line for line in lines[undecodable[0] :]
+            "a good one after the broken one" in line for line in lines[undecodable[0] :]
         )
 
     try:
@@ -281,7 +281,7 @@ async def test_record_keeps_a_message_it_cannot_decode_and_goes_on(infra, amqp, 
     undecodable_ids = set()
     while process.returncode is None:
         undecodable_ids.add(await _publish_undecodable(amqp, topology))
-        await _publish(publisher, probes.a_report("after the undecodable one"))
+        await _publish(publisher, probes.a_report("a good one after the broken one"))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.wait(), timeout=0.3)
     assert process.returncode == 0, (await process.stderr.read()).decode()
